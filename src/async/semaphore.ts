@@ -1,0 +1,102 @@
+import { TooManyReleasesError } from './errors.js';
+import { guardOf, type Guard } from './guard.js';
+import { checkCount, checkOptions, WaiterQueue, type WaitOptions } from './waiters.js';
+
+/**
+ * A counter of permits for tasks of one event loop (asyncio's `Semaphore`): at most `value`
+ * holders at a time.
+ *
+ * - Fairness: strict FIFO. While anyone waits, a newcomer waits too even if a permit is
+ *   free, and `release()` hands its permit straight to the longest waiter.
+ * - Cancel / timeout: an `acquire({ signal, timeout })` that gives up rejects with
+ *   `CancelledError` / `TimeoutError` and takes no permit; none is lost. If the permit was
+ *   handed over before the signal fired (same tick), the acquire succeeds and the caller
+ *   must release it.
+ * - Errors: a negative or NaN initial value throws `InvalidArgumentError`. `run(fn)` releases
+ *   even when `fn` throws. A plain `Semaphore` may be released past its initial value
+ *   (use `BoundedSemaphore` to catch that).
+ *
+ * @example
+ * const sem = new Semaphore(4);
+ * const pages = await Promise.all(urls.map((u) => sem.run(() => fetch(u))));
+ */
+export class Semaphore {
+  #value: number;
+  #waiters = new WaiterQueue<Guard>();
+  readonly #guard: Guard = guardOf(this);
+  readonly #granted: Promise<Guard> = Promise.resolve(this.#guard);
+
+  constructor(value = 1) {
+    checkCount('Semaphore value', value);
+    this.#value = value;
+  }
+
+  /** Permits free right now. */
+  get value(): number {
+    return this.#value;
+  }
+
+  /** Number of tasks parked in `acquire()`. */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
+  /** True when `acquire()` would wait. */
+  locked(): boolean {
+    return this.#value === 0;
+  }
+
+  /** Takes a permit if one is free; never waits. */
+  tryAcquire(): boolean {
+    if (this.#value === 0) return false;
+    this.#value--;
+    return true;
+  }
+
+  /** Waits for a permit (FIFO) and resolves to a guard that releases it (`using` works). */
+  acquire(options?: WaitOptions): Promise<Guard> {
+    if (options !== undefined) {
+      const error = checkOptions(options);
+      if (error !== undefined) return Promise.reject(error);
+    }
+    if (this.#value > 0) {
+      this.#value--;
+      return this.#granted;
+    }
+    return this.#waiters.wait(options);
+  }
+
+  /** Returns a permit, handing it to the first waiter if any. */
+  release(): void {
+    if (!this.#waiters.wake(this.#guard)) this.#value++;
+  }
+
+  /** Runs `fn` while holding a permit and releases it afterwards, whatever `fn` does. */
+  async run<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<T> {
+    if (this.#value > 0 && options === undefined) this.#value--;
+    else await this.acquire(options);
+    try {
+      return await fn();
+    } finally {
+      this.release();
+    }
+  }
+}
+
+/**
+ * A `Semaphore` that throws `TooManyReleasesError` when released more times than acquired
+ * (Python's `BoundedSemaphore` raising `ValueError`); the count is left unchanged.
+ */
+export class BoundedSemaphore extends Semaphore {
+  readonly #bound: number;
+
+  constructor(value = 1) {
+    super(value);
+    this.#bound = value;
+  }
+
+  override release(): void {
+    if (this.value >= this.#bound && this.waiting === 0) throw new TooManyReleasesError();
+    super.release();
+  }
+}

@@ -1,0 +1,139 @@
+import { Deque } from './deque.js';
+import { CancelledError, InvalidArgumentError, TimeoutError } from './errors.js';
+
+/** Options every waiting call accepts. */
+export interface WaitOptions {
+  /** Give up when this signal aborts: the call rejects with `CancelledError` (`cause` = the signal's reason). */
+  signal?: AbortSignal | undefined;
+  /** Give up after this many milliseconds: the call rejects with `TimeoutError`. `Infinity` waits forever. */
+  timeout?: number | undefined;
+}
+
+/** One parked caller. `done` turns true once it is granted or cancelled; a done waiter is skipped. */
+export interface Waiter<T> {
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
+  done: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  /** Data the parked caller brings along (e.g. the item of a blocked `put`). */
+  payload: unknown;
+}
+
+/** Throws `InvalidArgumentError` unless `value` is a number >= 0 (Infinity allowed when `allowInfinity`). */
+export function checkCount(name: string, value: number, allowInfinity = false): void {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowInfinity && !Number.isFinite(value))) {
+    throw new InvalidArgumentError(`${name} must be a number >= 0, got ${String(value)}`);
+  }
+}
+
+/** Validates a `{ signal, timeout }` bag; returns the error to reject with if the signal is already aborted. */
+export function checkOptions(options: WaitOptions): CancelledError | undefined {
+  if (options.timeout !== undefined) checkCount('timeout', options.timeout, true);
+  return options.signal?.aborted ? cancelled(options.signal) : undefined;
+}
+
+/** The error a wait rejects with when `signal` aborts. */
+export function cancelled(signal: AbortSignal): CancelledError {
+  return new CancelledError(undefined, { cause: signal.reason });
+}
+
+/**
+ * A FIFO of parked callers. Cancelled or timed-out waiters are marked `done` and skipped
+ * lazily, so cancelling is O(1) and never disturbs the order of the others.
+ */
+export class WaiterQueue<T> {
+  #q = new Deque<Waiter<T>>();
+  #live = 0;
+  #dead = 0;
+
+  /** Number of live (not granted, not cancelled) waiters. */
+  get size(): number {
+    return this.#live;
+  }
+
+  /**
+   * Parks a caller. Options must already be validated. `onGiveUp` runs (synchronously, before
+   * the rejection) when the waiter is cancelled or times out.
+   */
+  wait(options: WaitOptions | undefined, payload?: unknown, onGiveUp?: (w: Waiter<T>) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const w: Waiter<T> = { resolve, reject, done: false, timer: undefined, signal: undefined, onAbort: undefined, payload };
+      this.#q.push(w);
+      this.#live++;
+      if (options === undefined) return;
+      const { signal, timeout } = options;
+      if (signal !== undefined) {
+        w.signal = signal;
+        w.onAbort = () => this.#giveUp(w, cancelled(signal), onGiveUp);
+        signal.addEventListener('abort', w.onAbort, { once: true });
+      }
+      if (timeout !== undefined && timeout !== Infinity) {
+        w.timer = setTimeout(() => this.#giveUp(w, new TimeoutError(`gave up waiting after ${timeout} ms: raise \`timeout\` or find what holds the resource`), onGiveUp), timeout);
+      }
+    });
+  }
+
+  /** Removes and returns the first live waiter, already marked done and detached, or `undefined`. */
+  take(): Waiter<T> | undefined {
+    for (let w = this.#q.shift(); w !== undefined; w = this.#q.shift()) {
+      if (w.done) {
+        this.#dead--;
+        continue;
+      }
+      this.#live--;
+      w.done = true;
+      if (w.onAbort !== undefined || w.timer !== undefined) detach(w);
+      return w;
+    }
+    return undefined;
+  }
+
+  /** The first live waiter, left in place. */
+  peek(): Waiter<T> | undefined {
+    for (let w = this.#q.peek(); w !== undefined; w = this.#q.peek()) {
+      if (!w.done) return w;
+      this.#q.shift();
+      this.#dead--;
+    }
+    return undefined;
+  }
+
+  /** Grants the first live waiter with `value`; false if nobody waits. */
+  wake(value: T): boolean {
+    const w = this.take();
+    if (w === undefined) return false;
+    w.resolve(value);
+    return true;
+  }
+
+  /** Rejects every live waiter with `error()`. */
+  rejectAll(error: () => unknown): void {
+    for (let w = this.take(); w !== undefined; w = this.take()) w.reject(error());
+  }
+
+  #compact(): void {
+    const q = new Deque<Waiter<T>>(this.#live);
+    for (let w = this.#q.shift(); w !== undefined; w = this.#q.shift()) if (!w.done) q.push(w);
+    this.#q = q;
+    this.#dead = 0;
+  }
+
+  #giveUp(w: Waiter<T>, error: unknown, onGiveUp: ((w: Waiter<T>) => void) | undefined): void {
+    if (w.done) return;
+    w.done = true;
+    this.#live--;
+    detach(w);
+    // Dead waiters are skipped lazily; compact when they outnumber the living, so a resource
+    // held for a long time while many waiters time out does not hold on to their memory.
+    if (++this.#dead > 32 && this.#dead > this.#live) this.#compact();
+    onGiveUp?.(w);
+    w.reject(error);
+  }
+}
+
+function detach<T>(w: Waiter<T>): void {
+  if (w.timer !== undefined) clearTimeout(w.timer);
+  if (w.onAbort !== undefined) w.signal!.removeEventListener('abort', w.onAbort);
+}
