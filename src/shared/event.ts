@@ -1,0 +1,73 @@
+import { attach, claim, words } from './memory.js';
+import { deadlineOf, runAsync, runSync, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
+
+/**
+ * A flag in shared memory that threads wait on (Python's `threading.Event`). `set()` wakes every
+ * waiter, present and future, until `clear()`. `wait` returns the flag: false only on timeout;
+ * abort rejects with `signal.reason`.
+ */
+export class Event {
+  /** Tag that lets `reviveShared` recognise a posted copy. */
+  readonly __weft = 'Event' as const;
+  /** The shared memory holding the flag. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte offset of the flag in `buffer`. */
+  readonly offset: number;
+  #s: Int32Array;
+
+  /** Creates a cleared event in fresh shared memory. */
+  constructor() {
+    const m = claim(Event.BYTES);
+    this.buffer = m.buffer;
+    this.offset = m.offset;
+    this.#s = words(m, 1);
+  }
+
+  /** Bytes of shared memory an `Event` uses. */
+  static readonly BYTES = 4;
+
+  /** Revives a posted `Event` over the same memory. */
+  static from(obj: unknown): Event {
+    return obj instanceof Event ? obj : attach('Event', obj, Event.BYTES, () => new Event());
+  }
+
+  /** Whether the flag is set. */
+  isSet(): boolean {
+    return Atomics.load(this.#s, 0) === 1;
+  }
+
+  /** Sets the flag and wakes every waiter. */
+  set(): void {
+    Atomics.store(this.#s, 0, 1);
+    Atomics.notify(this.#s, 0);
+  }
+
+  /** Clears the flag; later waits block until the next `set()`. */
+  clear(): void {
+    Atomics.store(this.#s, 0, 0);
+  }
+
+  /** Blocks the thread until the flag is set; false on timeout. */
+  waitSync(options?: SyncWaitOptions): boolean {
+    const deadline = deadlineOf(options?.timeout);
+    return this.isSet() || runSync(this.#waitOp(deadline));
+  }
+
+  /** Awaits the flag; false on timeout, rejects on abort. */
+  wait(options?: WaitOptions): Promise<boolean> {
+    try {
+      const deadline = deadlineOf(options?.timeout);
+      if (!options?.signal?.aborted && this.isSet()) return Promise.resolve(true);
+      return runAsync(this.#waitOp(deadline), options?.signal);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  *#waitOp(deadline: number): Op<boolean> {
+    while (!this.isSet()) {
+      if ((yield { i32: this.#s, index: 0, value: 0, deadline }) === 'timed-out') return this.isSet();
+    }
+    return true;
+  }
+}

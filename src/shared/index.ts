@@ -1,0 +1,28 @@
+/**
+ * weft/shared: memory and synchronization primitives that cross worker threads.
+ *
+ * Every class lives in a `SharedArrayBuffer`. Post an instance to a worker (or pass it as a
+ * task argument) and revive the copy with `reviveShared(copy)` or `X.from(copy)`; both sides
+ * then use the same memory. Blocking `...Sync` methods are for workers; the awaitable forms
+ * work everywhere, accept `{ timeout, signal }`, and keep the event loop alive while pending.
+ */
+export { Lock } from './lock.js';
+export { RLock } from './rlock.js';
+export { Semaphore, BoundedSemaphore } from './semaphore.js';
+export { Condition } from './condition.js';
+export { Event } from './event.js';
+export { Barrier, type BarrierOptions } from './barrier.js';
+export { Guard, withLock, withLockSync, type Acquirable } from './guard.js';
+export { reviveShared, reviveArgs } from './revive.js';
+export type { WaitOptions, SyncWaitOptions } from './futex.js';
+export {
+  InvalidSharedObjectError,
+  InvalidArgumentError,
+  NotHeldError,
+  NotOwnerError,
+  OverReleaseError,
+  BrokenBarrierError,
+  WaitTimeoutError,
+  ChannelClosedError,
+  MessageTooLargeError,
+} from './errors.js';
