@@ -18,7 +18,7 @@ export interface GatherOptions {
  * with `TaskGroup` rules): the first failure aborts the signal of the others, and `gather`
  * rejects, once all have settled, with that error (or `TaskGroupError` if several failed).
  * With `concurrency`, at most that many run at once and tasks not yet started never start
- * after a failure. A `concurrency` below 1 or NaN throws `InvalidArgumentError`.
+ * after a failure. A `concurrency` below 1 or NaN rejects with `InvalidArgumentError`.
  *
  * @example
  * const pages = await gather(urls.map((u) => (signal) => fetch(u, { signal })), { concurrency: 8 });
@@ -50,10 +50,10 @@ export async function gather<const F extends readonly Task<unknown>[]>(tasks: F,
  * Runs every task and settles like the first one to settle (fulfil or reject), as
  * `Promise.race` does; the signal of the others then aborts (reason: `CancelledError`) and
  * their results are ignored. It does not wait for the losers to wind down. An empty list
- * throws `InvalidArgumentError`; `options.signal` aborting first rejects with `CancelledError`.
+ * rejects with `InvalidArgumentError`; `options.signal` aborting first rejects with `CancelledError`.
  */
 export function race<const F extends readonly Task<unknown>[]>(tasks: F, options: { signal?: AbortSignal | undefined } = {}): Promise<Awaited<ReturnType<F[number]>>> {
-  if (tasks.length === 0) throw new InvalidArgumentError('race() needs at least one task');
+  if (tasks.length === 0) return Promise.reject(new InvalidArgumentError('race() needs at least one task'));
   const parent = options.signal;
   if (parent?.aborted) return Promise.reject(cancelled(parent));
   const controller = new AbortController();

@@ -1,5 +1,5 @@
 import { TimeoutError } from './errors.js';
-import { cancelled, checkCount } from './waiters.js';
+import { badCount, cancelled, MAX_TIMER } from './waiters.js';
 
 /** Options of `timeout` and `sleep`. */
 export interface SignalOptions {
@@ -12,14 +12,15 @@ export interface SignalOptions {
  * aborts (its reason is the `TimeoutError`) and the call rejects with `TimeoutError` at once,
  * without waiting for `fn` to wind down; what `fn` does later is ignored. If `options.signal`
  * aborts first, the inner signal aborts with its reason and the call rejects with
- * `CancelledError`. `Infinity` means no deadline; a negative or NaN `ms` throws
+ * `CancelledError`. `Infinity` means no deadline; a negative or NaN `ms` rejects with
  * `InvalidArgumentError`.
  *
  * @example
  * const res = await timeout(5_000, (signal) => fetch(url, { signal }));
  */
 export function timeout<T>(ms: number, fn: (signal: AbortSignal) => T | PromiseLike<T>, options: SignalOptions = {}): Promise<Awaited<T>> {
-  checkCount('timeout', ms, true);
+  const bad = badCount('timeout', ms, true);
+  if (bad !== undefined) return Promise.reject(bad);
   const parent = options.signal;
   if (parent?.aborted) return Promise.reject(cancelled(parent));
   const controller = new AbortController();
@@ -40,7 +41,7 @@ export function timeout<T>(ms: number, fn: (signal: AbortSignal) => T | PromiseL
         const error = new TimeoutError(`the work did not finish within ${ms} ms: raise the timeout, or make it faster`);
         controller.abort(error);
         reject(error);
-      }, ms);
+      }, Math.min(ms, MAX_TIMER));
     }
     parent?.addEventListener('abort', onParentAbort, { once: true });
     let p: PromiseLike<T> | T;
@@ -67,10 +68,11 @@ export function timeout<T>(ms: number, fn: (signal: AbortSignal) => T | PromiseL
 /**
  * Resolves after `ms` milliseconds (Python's `asyncio.sleep`). If the signal aborts first, the
  * timer is cleared and the promise rejects with `CancelledError`. A negative or NaN `ms`
- * throws `InvalidArgumentError`.
+ * rejects with `InvalidArgumentError`.
  */
 export function sleep(ms: number, options: SignalOptions = {}): Promise<void> {
-  checkCount('sleep ms', ms, true);
+  const bad = badCount('sleep ms', ms, true);
+  if (bad !== undefined) return Promise.reject(bad);
   const signal = options.signal;
   if (signal?.aborted) return Promise.reject(cancelled(signal));
   return new Promise<void>((resolve, reject) => {
@@ -81,7 +83,7 @@ export function sleep(ms: number, options: SignalOptions = {}): Promise<void> {
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
-    }, Math.min(ms, 2 ** 31 - 1));
+    }, Math.min(ms, MAX_TIMER));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

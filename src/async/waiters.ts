@@ -1,6 +1,9 @@
 import { Deque } from './deque.js';
 import { CancelledError, InvalidArgumentError, TimeoutError } from './errors.js';
 
+/** Longest delay `setTimeout` honours (longer ones fire at once). */
+export const MAX_TIMER = 2 ** 31 - 1;
+
 /** Options every waiting call accepts. */
 export interface WaitOptions {
   /** Give up when this signal aborts: the call rejects with `CancelledError` (`cause` = the signal's reason). */
@@ -21,16 +24,29 @@ export interface Waiter<T> {
   payload: unknown;
 }
 
-/** Throws `InvalidArgumentError` unless `value` is a number >= 0 (Infinity allowed when `allowInfinity`). */
-export function checkCount(name: string, value: number, allowInfinity = false): void {
+/** Returns an `InvalidArgumentError` unless `value` is a number >= 0 (Infinity allowed when `allowInfinity`). */
+export function badCount(name: string, value: number, allowInfinity = false): InvalidArgumentError | undefined {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowInfinity && !Number.isFinite(value))) {
-    throw new InvalidArgumentError(`${name} must be a number >= 0, got ${String(value)}`);
+    return new InvalidArgumentError(`${name} must be a number >= 0, got ${String(value)}`);
   }
+  return undefined;
 }
 
-/** Validates a `{ signal, timeout }` bag; returns the error to reject with if the signal is already aborted. */
-export function checkOptions(options: WaitOptions): CancelledError | undefined {
-  if (options.timeout !== undefined) checkCount('timeout', options.timeout, true);
+/** Throws `InvalidArgumentError` unless `value` is a number >= 0 (Infinity allowed when `allowInfinity`). */
+export function checkCount(name: string, value: number, allowInfinity = false): void {
+  const error = badCount(name, value, allowInfinity);
+  if (error !== undefined) throw error;
+}
+
+/**
+ * Validates a `{ signal, timeout }` bag; returns the error to reject with (`InvalidArgumentError`
+ * for a bad timeout, `CancelledError` for an already-aborted signal), if any.
+ */
+export function checkOptions(options: WaitOptions): Error | undefined {
+  if (options.timeout !== undefined) {
+    const error = badCount('timeout', options.timeout, true);
+    if (error !== undefined) return error;
+  }
   return options.signal?.aborted ? cancelled(options.signal) : undefined;
 }
 
@@ -70,7 +86,7 @@ export class WaiterQueue<T> {
         signal.addEventListener('abort', w.onAbort, { once: true });
       }
       if (timeout !== undefined && timeout !== Infinity) {
-        w.timer = setTimeout(() => this.#giveUp(w, new TimeoutError(`gave up waiting after ${timeout} ms: raise \`timeout\` or find what holds the resource`), onGiveUp), timeout);
+        w.timer = setTimeout(() => this.#giveUp(w, new TimeoutError(`gave up waiting after ${timeout} ms: raise \`timeout\` or find what holds the resource`), onGiveUp), Math.min(timeout, MAX_TIMER));
       }
     });
   }

@@ -1,0 +1,166 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CancelledError, InvalidArgumentError, Lock, NotLockedError, TimeoutError } from '../../src/async/index.js';
+import { tick, track } from './helpers.js';
+
+test('acquire on a free lock resolves at once and locks it', async () => {
+  const lock = new Lock();
+  assert.equal(lock.locked, false);
+  await lock.acquire();
+  assert.equal(lock.locked, true);
+  lock.release();
+  assert.equal(lock.locked, false);
+});
+
+test('tryAcquire takes a free lock and refuses a held one', () => {
+  const lock = new Lock();
+  assert.equal(lock.tryAcquire(), true);
+  assert.equal(lock.tryAcquire(), false);
+  lock.release();
+  assert.equal(lock.tryAcquire(), true);
+});
+
+test('releasing an unlocked lock throws NotLockedError', () => {
+  const lock = new Lock();
+  assert.throws(() => lock.release(), (e: unknown) => e instanceof NotLockedError && e.code === 'ERR_WEFT_NOT_LOCKED');
+});
+
+test('waiters are served in FIFO order', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  const order: number[] = [];
+  const all = [1, 2, 3].map((i) => lock.acquire().then((g) => { order.push(i); g.release(); }));
+  lock.release();
+  await Promise.all(all);
+  assert.deepEqual(order, [1, 2, 3]);
+  assert.equal(lock.locked, false);
+});
+
+test('release hands the lock straight to the first waiter: a newcomer cannot barge', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  const waiter = track(lock.acquire());
+  lock.release();
+  assert.equal(lock.locked, true);
+  assert.equal(lock.tryAcquire(), false);
+  const late = track(lock.acquire());
+  await tick();
+  assert.equal(waiter.state, 'fulfilled');
+  assert.equal(late.state, 'pending');
+  lock.release();
+  await tick();
+  assert.equal(late.state, 'fulfilled');
+});
+
+test('a cancelled waiter rejects with CancelledError carrying the reason, and the lock goes to the next', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  const ac = new AbortController();
+  const a = lock.acquire({ signal: ac.signal });
+  const b = track(lock.acquire());
+  ac.abort('stop');
+  await assert.rejects(a, (e: unknown) => e instanceof CancelledError && e.code === 'ERR_WEFT_ABORTED' && e.cause === 'stop');
+  assert.equal(lock.waiting, 1);
+  lock.release();
+  await tick();
+  assert.equal(b.state, 'fulfilled');
+  assert.equal(lock.locked, true);
+});
+
+test('a timed-out waiter rejects with TimeoutError and takes nothing', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  await assert.rejects(lock.acquire({ timeout: 5 }), (e: unknown) => e instanceof TimeoutError && e.code === 'ERR_WEFT_TIMEOUT');
+  lock.release();
+  assert.equal(lock.locked, false);
+});
+
+test('an already-aborted signal rejects even when the lock is free, and leaves it free', async () => {
+  const lock = new Lock();
+  await assert.rejects(lock.acquire({ signal: AbortSignal.abort('x') }), CancelledError);
+  assert.equal(lock.locked, false);
+});
+
+test('release then abort in the same tick: the acquire succeeds and the caller owns the lock', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  const ac = new AbortController();
+  const a = lock.acquire({ signal: ac.signal });
+  lock.release();
+  ac.abort();
+  const guard = await a;
+  assert.equal(lock.locked, true);
+  guard.release();
+  assert.equal(lock.locked, false);
+});
+
+test('abort then release in the same tick: the acquire rejects and the lock is not lost', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  const ac = new AbortController();
+  const a = track(lock.acquire({ signal: ac.signal }));
+  const b = track(lock.acquire());
+  ac.abort();
+  lock.release();
+  await tick();
+  assert.equal(a.state, 'rejected');
+  assert.equal(b.state, 'fulfilled');
+  lock.release();
+  assert.equal(lock.locked, false);
+});
+
+test('many timed-out waiters leave no trace: the one live waiter still gets the lock', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  const dead = Array.from({ length: 100 }, () => lock.acquire({ timeout: 1 }).catch((e: unknown) => e));
+  const live = track(lock.acquire());
+  const more = Array.from({ length: 100 }, () => lock.acquire({ timeout: 1 }).catch((e: unknown) => e));
+  for (const e of await Promise.all([...dead, ...more])) assert.ok(e instanceof TimeoutError);
+  assert.equal(lock.waiting, 1);
+  lock.release();
+  await tick();
+  assert.equal(live.state, 'fulfilled');
+  lock.release();
+  assert.equal(lock.locked, false);
+});
+
+test('the guard releases the lock at the end of a using block', async () => {
+  const lock = new Lock();
+  {
+    using _guard = await lock.acquire();
+    assert.equal(lock.locked, true);
+  }
+  assert.equal(lock.locked, false);
+});
+
+test('withLock runs fn exclusively and releases even when fn throws', async () => {
+  const lock = new Lock();
+  let inside = 0;
+  let max = 0;
+  await Promise.all(
+    Array.from({ length: 5 }, () =>
+      lock.withLock(async () => {
+        max = Math.max(max, ++inside);
+        await tick();
+        inside--;
+      }),
+    ),
+  );
+  assert.equal(max, 1);
+  await assert.rejects(lock.withLock(() => { throw new Error('boom'); }), /boom/);
+  assert.equal(lock.locked, false);
+  assert.equal(await lock.withLock(() => 42), 42);
+});
+
+test('a negative or NaN timeout throws InvalidArgumentError', async () => {
+  const lock = new Lock();
+  for (const timeout of [-1, Number.NaN]) {
+    await assert.rejects(lock.acquire({ timeout }), (e: unknown) => e instanceof InvalidArgumentError && e.code === 'ERR_WEFT_INVALID_ARGUMENT');
+  }
+});
+
+test('timeout: 0 on a free lock succeeds', async () => {
+  const lock = new Lock();
+  await lock.acquire({ timeout: 0 });
+  assert.equal(lock.locked, true);
+});
