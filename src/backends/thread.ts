@@ -1,0 +1,90 @@
+import { Worker, type ResourceLimits, type SHARE_ENV, type WorkerOptions } from 'node:worker_threads';
+import type { Backend, WorkerEvents, WorkerHandle } from '../executor/backend.js';
+import { InvalidOptionError } from '../executor/errors.js';
+import type { PoolOptions } from '../executor/options.js';
+import { Pool } from '../executor/pool.js';
+import type { ModuleLocation, Transferable, UntypedModule } from '../executor/types.js';
+import type { WorkerInit } from '../worker/protocol.js';
+
+/** Options of a {@link ThreadPool}: the pool's, plus what Node's `Worker` takes. */
+export interface ThreadPoolOptions extends PoolOptions {
+  /** Per-worker heap and stack limits; a task that exceeds them fails with `ResourceLimitError`. */
+  resourceLimits?: ResourceLimits;
+  /** `process.env` seen by workers: a copy by default (`SHARE_ENV` from node:worker_threads shares it). */
+  env?: NodeJS.ProcessEnv | typeof SHARE_ENV;
+  /** `process.argv` additions seen by workers. */
+  argv?: unknown[];
+  /** Node flags for workers (default: the parent's). */
+  execArgv?: string[];
+  /** Any cloneable value, readable in the task module as `workerData` from node:worker_threads. */
+  workerData?: unknown;
+  /** Worker name shown in debuggers. */
+  name?: string;
+}
+
+const entry = new URL(`../worker/thread-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/** Runs each worker as a `worker_threads` Worker. */
+export class ThreadBackend implements Backend {
+  readonly kind = 'thread';
+  readonly #options: ThreadPoolOptions;
+
+  constructor(options: ThreadPoolOptions) {
+    if (options.resourceLimits !== undefined && (typeof options.resourceLimits !== 'object' || options.resourceLimits === null)) {
+      throw new InvalidOptionError('resourceLimits must be an object like { maxOldGenerationSizeMb: 64 }');
+    }
+    this.#options = options;
+  }
+
+  spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle {
+    const o = this.#options;
+    const data = { ...init, user: o.workerData };
+    const options: WorkerOptions = {
+      workerData: data,
+      resourceLimits: o.resourceLimits,
+      env: o.env,
+      argv: o.argv,
+      execArgv: o.execArgv,
+      name: o.name ?? 'weft',
+      stdout: false,
+      stderr: false,
+    };
+    const worker = init.tsx
+      ? new Worker(bootstrap(init.tsx, entry.href), { ...options, eval: true })
+      : new Worker(entry, options);
+    let error: unknown;
+    worker.on('message', (message: unknown[]) => events.results(message));
+    worker.on('error', (e) => (error ??= e));
+    worker.on('exit', (code) => {
+      const outOfMemory = (error as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+      events.exit({ code, signal: null, error, outOfMemory });
+    });
+    return {
+      send: (batch, transfer) => worker.postMessage(batch, transfer as Transferable[] | undefined),
+      cancel: (id) => worker.postMessage({ cancel: id }),
+      ref: () => worker.ref(),
+      unref: () => worker.unref(),
+      terminate: () => void worker.terminate(),
+    };
+  }
+}
+
+/** Plain workers do not inherit the tsx loader: register it in the worker, then load the entry. */
+function bootstrap(tsx: string, entryUrl: string): string {
+  return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entryUrl)}); });`;
+}
+
+/**
+ * A pool of worker threads (Python's `ThreadPoolExecutor`, but truly parallel: Node has no
+ * GIL). The right model for CPU-bound JavaScript. Typed by the task module:
+ *
+ * @example
+ * const pool = new ThreadPool<typeof import('./tasks.js')>(new URL('./tasks.js', import.meta.url), { size: 4 });
+ * const n = await pool.run('fib', 30);
+ * await pool.close();
+ */
+export class ThreadPool<M = UntypedModule> extends Pool<M> {
+  constructor(module: ModuleLocation, options: ThreadPoolOptions = {}) {
+    super(new ThreadBackend(options), module, options);
+  }
+}

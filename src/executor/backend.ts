@@ -1,0 +1,42 @@
+import type { Transferable } from './types.js';
+import type { WorkerInit } from '../worker/protocol.js';
+
+/** How a worker ended: exit code (or signal, for processes) and the error that killed it, if any. */
+export interface WorkerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error?: unknown;
+  /** The worker ran out of the memory its limits allow. */
+  outOfMemory?: boolean;
+}
+
+/** What a running worker tells its pool. */
+export interface WorkerEvents {
+  /** A result batch (flat `[id, status, value, micros, …]`). */
+  results(batch: unknown[]): void;
+  /** The worker is gone, for whatever reason; called exactly once. */
+  exit(info: WorkerExit): void;
+}
+
+/** One running worker, as the scheduler sees it: whatever it is (thread, process, the loop itself). */
+export interface WorkerHandle {
+  /** Sends a task batch; throws synchronously when an argument cannot be cloned. */
+  send(batch: unknown[], transfer?: readonly Transferable[]): void;
+  /** Asks the worker to abort task `id`'s signal. */
+  cancel(id: number): void;
+  /** Lets the process exit while this worker idles (or not). */
+  ref(): void;
+  unref(): void;
+  /** Stops the worker now; `exit` follows. */
+  terminate(): void;
+}
+
+/**
+ * A way of running tasks: thread, process, inline. The scheduler in `Pool` never asks which
+ * one it has (tinypool's idea); a backend only starts workers that speak the protocol.
+ */
+export interface Backend {
+  /** Short name for messages and stats: 'thread', 'process', 'inline'. */
+  readonly kind: string;
+  spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle;
+}

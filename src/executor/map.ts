@@ -1,0 +1,181 @@
+import { InvalidOptionError, TaskAbortedError } from './errors.js';
+import { ChunkError } from './task.js';
+
+/** Options of `pool.map`. */
+export interface MapOptions {
+  /** Yield results in input order (default) or as soon as each chunk finishes. */
+  ordered?: boolean;
+  /** Items per message to a worker, or 'auto' (default): grows until a chunk holds about a millisecond of work. */
+  chunkSize?: number | 'auto';
+  /** Stops the map: no more input is pulled and the iterator throws `TaskAbortedError`. */
+  signal?: AbortSignal;
+  /** Most chunks in flight at once (bounds memory on endless input). Default: 4 per worker. */
+  window?: number;
+}
+
+type SubmitChunk = (items: unknown[], onDone: (error: unknown, value: unknown, micros: number) => void) => void;
+
+const TARGET_CHUNK_MICROS = 1000;
+const MAX_AUTO_CHUNK = 8192;
+
+/** @internal the iterator behind `pool.map`. */
+export function mapTasks(submit: SubmitChunk, input: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions, workers: number): AsyncIterableIterator<unknown> {
+  return new MapIterator(submit, input, options, workers);
+}
+
+class MapIterator implements AsyncIterableIterator<unknown> {
+  readonly #submit: SubmitChunk;
+  readonly #source: Iterator<unknown> | AsyncIterator<unknown>;
+  readonly #sync: boolean;
+  readonly #ordered: boolean;
+  readonly #auto: boolean;
+  readonly #window: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = (): void => this.#abort();
+  #chunkSize: number;
+  #submitted = 0;
+  #nextToYield = 0;
+  #inflight = 0;
+  /** Finished chunks: by index when ordered, in completion order otherwise. */
+  readonly #ready = new Map<number, unknown[] | Error | ChunkError>();
+  #readyOrder: number[] = [];
+  #buffer: unknown[] = [];
+  #pos = 0;
+  #pendingError: unknown;
+  #inputDone = false;
+  #finished = false;
+  #wake: (() => void) | undefined;
+
+  constructor(submit: SubmitChunk, input: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions, workers: number) {
+    if (options === null || typeof options !== 'object') throw new InvalidOptionError('map options must be an object');
+    const chunk = options.chunkSize ?? 'auto';
+    if (chunk !== 'auto' && !(Number.isInteger(chunk) && chunk >= 1)) throw new InvalidOptionError(`chunkSize must be 'auto' or an integer >= 1, got ${String(chunk)}`);
+    const window = options.window ?? workers * 4;
+    if (!(Number.isInteger(window) && window >= 1)) throw new InvalidOptionError(`window must be an integer >= 1, got ${String(window)}`);
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new InvalidOptionError('signal must be an AbortSignal');
+    const asyncIt = (input as AsyncIterable<unknown>)?.[Symbol.asyncIterator];
+    const syncIt = (input as Iterable<unknown>)?.[Symbol.iterator];
+    if (typeof asyncIt !== 'function' && typeof syncIt !== 'function') throw new InvalidOptionError('map input must be an iterable or an async iterable');
+    this.#sync = typeof asyncIt !== 'function';
+    this.#source = this.#sync ? syncIt!.call(input) : asyncIt!.call(input);
+    this.#submit = submit;
+    this.#ordered = options.ordered ?? true;
+    this.#auto = chunk === 'auto';
+    this.#chunkSize = chunk === 'auto' ? 1 : chunk;
+    this.#window = window;
+    this.#signal = options.signal;
+    this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
+    if (this.#signal?.aborted) this.#abort();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<unknown>> {
+    for (;;) {
+      if (this.#pos < this.#buffer.length) return { value: this.#buffer[this.#pos++], done: false };
+      if (this.#pendingError !== undefined) {
+        const error = this.#pendingError;
+        this.#stop();
+        throw error;
+      }
+      if (this.#finished) return { value: undefined, done: true };
+      const chunk = this.#take();
+      if (chunk !== undefined) {
+        if (chunk instanceof ChunkError) {
+          this.#buffer = chunk.done;
+          this.#pendingError = chunk.error;
+        } else if (chunk instanceof Error) {
+          this.#buffer = [];
+          this.#pendingError = chunk;
+        } else this.#buffer = chunk;
+        this.#pos = 0;
+        continue;
+      }
+      await this.#fill();
+      if (this.#pendingError !== undefined || this.#hasReady()) continue;
+      if (this.#inflight === 0 && this.#inputDone) {
+        this.#stop();
+        return { value: undefined, done: true };
+      }
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = undefined;
+    }
+  }
+
+  async return(): Promise<IteratorResult<unknown>> {
+    this.#stop();
+    return { value: undefined, done: true };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<unknown>> {
+    this.#stop();
+    throw error;
+  }
+
+  #hasReady(): boolean {
+    return this.#ordered ? this.#ready.has(this.#nextToYield) : this.#readyOrder.length > 0;
+  }
+
+  #take(): unknown[] | Error | ChunkError | undefined {
+    const index = this.#ordered ? this.#nextToYield : this.#readyOrder.shift();
+    if (index === undefined || !this.#ready.has(index)) return undefined;
+    const chunk = this.#ready.get(index);
+    this.#ready.delete(index);
+    if (this.#ordered) this.#nextToYield++;
+    return chunk;
+  }
+
+  async #fill(): Promise<void> {
+    while (!this.#inputDone && !this.#finished && this.#inflight < this.#window) {
+      const items: unknown[] = [];
+      const size = this.#chunkSize;
+      while (items.length < size) {
+        const r = this.#sync ? (this.#source as Iterator<unknown>).next() : await (this.#source as AsyncIterator<unknown>).next();
+        if (r.done) {
+          this.#inputDone = true;
+          break;
+        }
+        items.push(r.value);
+      }
+      if (this.#finished) return;
+      if (items.length > 0) this.#send(items);
+    }
+  }
+
+  #send(items: unknown[]): void {
+    const index = this.#submitted++;
+    this.#inflight++;
+    this.#submit(items, (error, value, micros) => {
+      this.#inflight--;
+      if (this.#finished) return;
+      this.#ready.set(index, error !== undefined ? (error as Error) : (value as unknown[]));
+      if (!this.#ordered) this.#readyOrder.push(index);
+      if (this.#auto && error === undefined && micros > 0) this.#adapt(items.length, micros);
+      this.#wake?.();
+    });
+  }
+
+  #adapt(count: number, micros: number): void {
+    const ideal = Math.max(1, Math.min(MAX_AUTO_CHUNK, Math.floor((TARGET_CHUNK_MICROS * count) / micros)));
+    this.#chunkSize = ideal > this.#chunkSize ? Math.min(ideal, this.#chunkSize * 8) : ideal;
+  }
+
+  #abort(): void {
+    if (this.#finished) return;
+    this.#pendingError ??= new TaskAbortedError('map', this.#signal?.reason);
+    this.#buffer = [];
+    this.#wake?.();
+  }
+
+  #stop(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#inputDone = true;
+    this.#pendingError = undefined;
+    this.#ready.clear();
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    void this.#source.return?.();
+  }
+}

@@ -1,0 +1,125 @@
+import type { Transferable } from './types.js';
+import { cpus } from 'node:os';
+import { InvalidOptionError } from './errors.js';
+
+/** Options every pool accepts, whatever runs its tasks. */
+export interface PoolOptions {
+  /** Fixed number of workers (sets both `minSize` and `maxSize`). Default: the number of CPU cores. */
+  size?: number;
+  /** Workers kept alive even when idle. Default: `size`, or 1 when only `maxSize` is given. */
+  minSize?: number;
+  /** Most workers the pool starts when work queues up. Default: `size`, or the number of CPU cores. */
+  maxSize?: number;
+  /** Milliseconds an idle worker above `minSize` lives before it is stopped. Default 30,000. */
+  idleTimeout?: number;
+  /** Most tasks waiting in the queue; `run`/`submit` beyond it reject with `QueueFullError`. Default 1,000,000. */
+  maxQueue?: number;
+  /** Recycle a worker after it has been given this many tasks (guards against leaks). Default: never. */
+  maxTasksPerWorker?: number;
+  /** Async tasks a worker runs at once. Default 1. */
+  concurrentTasksPerWorker?: number;
+  /** Re-run a task this many times when its worker dies while running it. Default 0. */
+  retries?: number;
+  /** Name of an exported function run once in each worker before its first task (Python's `initializer`). */
+  initializer?: string;
+  /** Arguments for `initializer`. */
+  initArgs?: unknown[];
+  /** Milliseconds a cancelled or timed-out task gets to honour its AbortSignal before its worker is stopped. Default 100. */
+  cancelGrace?: number;
+}
+
+/** Per-call options of `submit`. */
+export interface CallOptions {
+  /** Cancels the task: dropped if queued, aborted (worker stopped if it ignores the signal) if running. */
+  signal?: AbortSignal;
+  /** Milliseconds the task may run, counted from when it starts (not while queued). */
+  timeout?: number;
+  /** Objects to transfer (not copy) to the worker, e.g. ArrayBuffers among the arguments. */
+  transfer?: readonly Transferable[];
+  /** Higher runs first; equal priorities run in submission order. Default 0. */
+  priority?: number;
+}
+
+/** Pool options after validation and defaults. */
+export interface ResolvedPoolOptions {
+  minSize: number;
+  maxSize: number;
+  idleTimeout: number;
+  maxQueue: number;
+  maxTasksPerWorker: number;
+  concurrentTasksPerWorker: number;
+  retries: number;
+  initializer: string | undefined;
+  initArgs: unknown[];
+  cancelGrace: number;
+}
+
+function checkInt(value: unknown, name: string, min: number, allowInfinity = false): number {
+  const ok = typeof value === 'number' && ((Number.isInteger(value) && value >= min) || (allowInfinity && value === Infinity));
+  if (!ok) {
+    throw new InvalidOptionError(`${name} must be an integer >= ${min}${allowInfinity ? ' (or Infinity)' : ''}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Validates a duration in milliseconds (a finite number >= 0); undefined stays undefined. */
+export function checkTimeout(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidOptionError(`${name} must be a finite number of milliseconds >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Validates pool options and fills in defaults; throws `InvalidOptionError` naming the bad option. */
+export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError(`pool options must be an object, got ${String(options)}`);
+  const cores = Math.max(1, cpus().length);
+  let minSize: number;
+  let maxSize: number;
+  if (options.size !== undefined) {
+    const size = checkInt(options.size, 'size', 1);
+    if (options.minSize !== undefined || options.maxSize !== undefined) {
+      throw new InvalidOptionError('give either size, or minSize/maxSize, not both');
+    }
+    minSize = maxSize = size;
+  } else {
+    maxSize = options.maxSize === undefined ? Math.max(cores, options.minSize ?? 1) : checkInt(options.maxSize, 'maxSize', 1);
+    minSize = options.minSize === undefined ? (options.maxSize === undefined ? maxSize : 1) : checkInt(options.minSize, 'minSize', 0);
+    if (minSize > maxSize) throw new InvalidOptionError(`minSize (${minSize}) must not exceed maxSize (${maxSize})`);
+  }
+  if (options.initializer !== undefined && typeof options.initializer !== 'string') {
+    throw new InvalidOptionError(`initializer must be the name of an exported function, got ${typeof options.initializer}`);
+  }
+  if (options.initArgs !== undefined && !Array.isArray(options.initArgs)) {
+    throw new InvalidOptionError('initArgs must be an array of arguments for the initializer');
+  }
+  return {
+    minSize,
+    maxSize,
+    idleTimeout: checkTimeout(options.idleTimeout, 'idleTimeout') ?? 30_000,
+    maxQueue: options.maxQueue === undefined ? 1_000_000 : checkInt(options.maxQueue, 'maxQueue', 0, true),
+    maxTasksPerWorker: options.maxTasksPerWorker === undefined ? Infinity : checkInt(options.maxTasksPerWorker, 'maxTasksPerWorker', 1, true),
+    concurrentTasksPerWorker:
+      options.concurrentTasksPerWorker === undefined ? 1 : checkInt(options.concurrentTasksPerWorker, 'concurrentTasksPerWorker', 1),
+    retries: options.retries === undefined ? 0 : checkInt(options.retries, 'retries', 0),
+    initializer: options.initializer,
+    initArgs: options.initArgs ?? [],
+    cancelGrace: checkTimeout(options.cancelGrace, 'cancelGrace') ?? 100,
+  };
+}
+
+/** Validates per-call options. */
+export function checkCallOptions(options: CallOptions): void {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionError(`call options must be an object, got ${String(options)}`);
+  checkTimeout(options.timeout, 'timeout');
+  if (options.priority !== undefined && (typeof options.priority !== 'number' || !Number.isFinite(options.priority))) {
+    throw new InvalidOptionError(`priority must be a finite number, got ${String(options.priority)}`);
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new InvalidOptionError('signal must be an AbortSignal');
+  }
+  if (options.transfer !== undefined && !Array.isArray(options.transfer)) {
+    throw new InvalidOptionError('transfer must be an array of transferable objects');
+  }
+}

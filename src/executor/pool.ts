@@ -1,0 +1,506 @@
+import { performance } from 'node:perf_hooks';
+import type { Backend, WorkerExit, WorkerHandle } from './backend.js';
+import {
+  DataCloneError, PoolClosedError, PoolTerminatedError, QueueFullError, ResourceLimitError, TaskAbortedError,
+  TaskTimeoutError, UnknownTaskError, WorkerExitedError,
+} from './errors.js';
+import { Future } from './future.js';
+import { mapTasks, type MapOptions } from './map.js';
+import { checkCallOptions, resolvePoolOptions, type CallOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
+import { TaskQueue } from './queue.js';
+import { StatsRecorder, type PoolStats } from './stats.js';
+import { ChunkError, QUEUED, SENT, SETTLED, Task } from './task.js';
+import type { MapItem, MapTaskName, ModuleLocation, TaskArgs, TaskName, TaskResult, Transferable, UntypedModule } from './types.js';
+import { resolveTaskModule } from '../worker/module.js';
+import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
+import {
+  FLAG_SIGNAL, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
+  TASK_STRIDE,
+} from '../worker/protocol.js';
+
+/** One live worker and the tasks sent to it. */
+class Slot {
+  handle!: WorkerHandle;
+  readonly inflight = new Map<number, Task>();
+  /** Tasks sent so far, in order (compared with `started` after a crash). */
+  seq = 0;
+  exclusive = false;
+  retiring = false;
+  idleTimer: NodeJS.Timeout | undefined;
+  exited!: Promise<void>;
+  markExited!: () => void;
+  constructor(readonly started: Int32Array) {
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
+  }
+}
+
+/** Target worker-side backlog, in microseconds of work, when pipelining small tasks. */
+const PIPELINE_TARGET_MICROS = 2000;
+const MAX_PIPELINE = 512;
+
+/**
+ * The executor every backend shares (Python's `Executor`): a bounded priority queue, dispatch
+ * that batches small tasks and hands single tasks off at once, cancellation, timeouts,
+ * crash recovery, `map`, statistics, and graceful or immediate shutdown.
+ * Use it through `ThreadPool`, `ProcessPool` or `AsyncPool`.
+ *
+ * Every accepted task settles exactly once. A task whose worker dies before starting it is
+ * re-dispatched; one that was running fails with `WorkerExitedError` (or is retried, see `retries`).
+ */
+export class Pool<M = UntypedModule> implements AsyncDisposable {
+  readonly #backend: Backend;
+  readonly #opts: ResolvedPoolOptions;
+  readonly #module: string;
+  readonly #tsx: string | undefined;
+  readonly #queue = new TaskQueue();
+  readonly #slots: Slot[] = [];
+  readonly #stats = new StatsRecorder();
+  #nextId = 1;
+  /** Accepted tasks not yet settled (queued or sent). */
+  #pending = 0;
+  #state: 'open' | 'closing' | 'terminated' = 'open';
+  #drainScheduled = false;
+  #micros = 100;
+  #idleWaiters: (() => void)[] = [];
+  #closing: Promise<void> | undefined;
+  #terminating: Promise<void> | undefined;
+  readonly #drainBound = (): void => this.#drain();
+
+  constructor(backend: Backend, module: ModuleLocation, options: PoolOptions = {}) {
+    this.#opts = resolvePoolOptions(options);
+    const resolved = resolveTaskModule(module);
+    this.#module = resolved.url;
+    this.#tsx = resolved.tsx;
+    this.#backend = backend;
+    for (let i = 0; i < this.#opts.minSize; i++) this.#spawn();
+  }
+
+  /** Runs task `name` with `args` in a worker; resolves to its result. */
+  run<K extends TaskName<M>>(name: K, ...args: TaskArgs<M, K>): Promise<TaskResult<M, K>> {
+    return new Promise((resolve, reject) => {
+      this.#accept(name, args, MODE_CALL, resolve as (v: unknown) => void, reject, undefined, true);
+    });
+  }
+
+  /**
+   * Submits a task with per-call options (signal, timeout, transfer, priority) and returns a
+   * {@link Future}. A task with a signal or timeout gets a worker to itself, so its timeout
+   * counts from the moment it starts and cancelling it never disturbs other tasks.
+   */
+  submit<K extends TaskName<M>>(name: K, args: TaskArgs<M, K>, options: CallOptions = {}): Future<TaskResult<M, K>> {
+    let task: Task | undefined;
+    const promise = new Promise<TaskResult<M, K>>((resolve, reject) => {
+      task = this.#accept(name, args, MODE_CALL, resolve as (v: unknown) => void, reject, options, true);
+    });
+    const future = new Future(promise, (reason) => (task ? this.#cancel(task, reason) : false));
+    if (task) task.future = future as Future<unknown>;
+    return future;
+  }
+
+  /**
+   * Applies task `name` to every item of `input` (sync or async iterable), yielding results in
+   * input order (or as they finish with `ordered: false`). Input is pulled lazily with a
+   * bounded window, and small items travel in chunks whose size adapts to the task's cost.
+   * A failing item throws from the iterator at that item's position; breaking out of the loop
+   * stops pulling input.
+   */
+  map<K extends MapTaskName<M>>(
+    name: K,
+    input: Iterable<MapItem<M, K>> | AsyncIterable<MapItem<M, K>>,
+    options: MapOptions = {},
+  ): AsyncIterableIterator<TaskResult<M, K>> {
+    return mapTasks(
+      (items, onDone) => this.#submitChunk(name, items, onDone),
+      input,
+      options,
+      this.#opts.maxSize,
+    ) as AsyncIterableIterator<TaskResult<M, K>>;
+  }
+
+  /** A snapshot of queue, workers, counters, run/wait-time percentiles (µs) and utilization. */
+  stats(): PoolStats {
+    let running = 0;
+    let active = 0;
+    for (const s of this.#slots) {
+      running += s.inflight.size;
+      if (s.inflight.size > 0) active++;
+    }
+    return this.#stats.snapshot(
+      { backend: this.#backend.kind, workers: this.#slots.length, activeWorkers: active, idleWorkers: this.#slots.length - active, queued: this.#queue.length, running },
+      this.#opts.maxSize * this.#opts.concurrentTasksPerWorker,
+    );
+  }
+
+  /** Workers currently alive. */
+  get size(): number {
+    return this.#slots.length;
+  }
+
+  /**
+   * Stops accepting tasks, lets every accepted task finish, then stops the workers.
+   * Resolves once all workers are gone; the process can then exit by itself. Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.#terminating) return this.#terminating;
+    if (!this.#closing) {
+      this.#state = 'closing';
+      this.#closing = this.#whenIdle().then(() => this.#stopAll());
+    }
+    return this.#closing;
+  }
+
+  /**
+   * Stops now: rejects every queued and running task with `PoolTerminatedError` and stops
+   * the workers. Resolves once all workers are gone. Idempotent.
+   */
+  terminate(): Promise<void> {
+    if (this.#terminating) return this.#terminating;
+    this.#state = 'terminated';
+    for (const task of this.#queue.drain()) this.#fail(task, new PoolTerminatedError());
+    for (const slot of this.#slots) {
+      for (const task of slot.inflight.values()) if (task.state !== SETTLED) this.#fail(task, new PoolTerminatedError());
+    }
+    this.#terminating = this.#stopAll();
+    return this.#terminating;
+  }
+
+  /** `await using pool = new ThreadPool(...)` closes the pool gracefully at scope exit. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #accept(
+    name: string,
+    args: unknown[],
+    mode: number,
+    resolve: (value: unknown) => void,
+    reject: (reason: unknown) => void,
+    options: CallOptions | undefined,
+    bounded: boolean,
+  ): Task | undefined {
+    if (this.#state !== 'open') {
+      reject(new PoolClosedError(`the pool is ${this.#state === 'closing' ? 'closed' : 'terminated'}: task '${String(name)}' was not accepted; create a new pool to run more tasks`));
+      return undefined;
+    }
+    if (typeof name !== 'string') {
+      reject(new UnknownTaskError(`a task name must be a string naming an export of the task module, got ${typeof name}`));
+      return undefined;
+    }
+    if (bounded && this.#queue.length >= this.#opts.maxQueue) {
+      reject(new QueueFullError(this.#opts.maxQueue));
+      return undefined;
+    }
+    let signal: AbortSignal | undefined;
+    let timeout: number | undefined;
+    if (options !== undefined) {
+      try {
+        checkCallOptions(options);
+      } catch (error) {
+        reject(error);
+        return undefined;
+      }
+      signal = options.signal;
+      timeout = options.timeout;
+      if (signal?.aborted) {
+        reject(new TaskAbortedError(name, signal.reason));
+        return undefined;
+      }
+      if (signal || timeout !== undefined) mode |= FLAG_SIGNAL;
+    }
+    const task = new Task(
+      this.#nextId++, name, args, mode, options?.priority ?? 0, performance.now(), resolve, reject,
+      this.#opts.retries, options?.transfer, signal, timeout,
+    );
+    if (signal) {
+      task.onAbort = () => this.#cancel(task, signal.reason);
+      signal.addEventListener('abort', task.onAbort, { once: true });
+    }
+    if (this.#pending++ === 0) this.#setRef(true);
+    this.#queue.push(task);
+    this.#scheduleDrain();
+    return task;
+  }
+
+  #submitChunk(name: string, items: unknown[], onDone: (error: unknown, value: unknown, micros: number) => void): void {
+    const task: Task | undefined = this.#accept(
+      name, items, MODE_CHUNK,
+      (value) => onDone(undefined, value, task!.micros),
+      (error) => onDone(error, undefined, task?.micros ?? 0),
+      undefined, false,
+    );
+  }
+
+  #scheduleDrain(): void {
+    if (this.#drainScheduled) return;
+    this.#drainScheduled = true;
+    queueMicrotask(this.#drainBound);
+  }
+
+  /** Tasks kept in flight per worker: deep for tiny tasks, one at a time for long ones. */
+  #depth(): number {
+    const d = Math.floor(PIPELINE_TARGET_MICROS / Math.max(1, this.#micros));
+    return Math.max(this.#opts.concurrentTasksPerWorker, Math.min(MAX_PIPELINE, d));
+  }
+
+  #drain(): void {
+    this.#drainScheduled = false;
+    if (this.#queue.length === 0 || this.#state === 'terminated') return;
+    const depth = this.#depth();
+    const max = this.#opts.maxTasksPerWorker;
+    let eligible = 0;
+    let idle = 0;
+    for (const s of this.#slots) {
+      if (s.retiring || s.exclusive || s.inflight.size >= depth || s.seq >= max) continue;
+      eligible++;
+      if (s.inflight.size === 0) idle++;
+    }
+    const live = this.#slots.filter((s) => !s.retiring).length;
+    if (idle === 0 && live < this.#opts.maxSize) {
+      const want = Math.min(this.#opts.maxSize - live, Math.ceil(this.#queue.length / depth));
+      for (let i = 0; i < want; i++) this.#spawn();
+      eligible += want;
+    }
+    if (eligible === 0) return;
+    const share = Math.ceil(this.#queue.length / eligible);
+    for (const slot of this.#slots) {
+      if (this.#queue.length === 0) break;
+      if (slot.retiring || slot.exclusive) continue;
+      const room = Math.min(depth - slot.inflight.size, share, max - slot.seq);
+      if (room <= 0) continue;
+      const tasks: Task[] = [];
+      while (tasks.length < room) {
+        const task = this.#queue.peek();
+        if (!task) break;
+        if (task.exclusive) {
+          if (tasks.length === 0 && slot.inflight.size === 0) {
+            tasks.push(this.#queue.shift()!);
+            slot.exclusive = true;
+          }
+          break;
+        }
+        tasks.push(this.#queue.shift()!);
+      }
+      if (tasks.length > 0) this.#send(slot, tasks);
+    }
+  }
+
+  #send(slot: Slot, tasks: Task[]): void {
+    if (slot.idleTimer) {
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
+    }
+    const batch = new Array<unknown>(tasks.length * TASK_STRIDE);
+    let transfer: Transferable[] | undefined;
+    const now = performance.now();
+    for (let i = 0, j = 0; i < tasks.length; i++, j += TASK_STRIDE) {
+      const t = tasks[i]!;
+      batch[j] = t.id;
+      batch[j + 1] = t.mode;
+      batch[j + 2] = t.name;
+      batch[j + 3] = t.args;
+      if (t.transfer) (transfer ??= []).push(...t.transfer);
+    }
+    try {
+      slot.handle.send(batch, transfer);
+    } catch (error) {
+      if (tasks.length === 1) {
+        slot.exclusive = false;
+        this.#fail(tasks[0]!, cloneError(tasks[0]!, error));
+        return;
+      }
+      // Find the culprits: send each task on its own.
+      for (const t of tasks) this.#send(slot, [t]);
+      return;
+    }
+    for (const t of tasks) {
+      t.state = SENT;
+      t.slot = slot;
+      t.seq = ++slot.seq;
+      slot.inflight.set(t.id, t);
+      this.#stats.recordWait(t.queuedAt, now);
+      if (t.future) t.future.markRunning();
+      if (t.timeout !== undefined) t.timer = setTimeout(() => this.#expire(t), t.timeout);
+    }
+  }
+
+  #onResults(slot: Slot, batch: unknown[]): void {
+    for (let i = 0; i < batch.length; i += RESULT_STRIDE) {
+      const id = batch[i] as number;
+      const task = slot.inflight.get(id);
+      if (!task) continue;
+      slot.inflight.delete(id);
+      const micros = batch[i + 3] as number;
+      task.micros = micros;
+      this.#stats.recordRun(micros);
+      if ((task.mode & MODE_CHUNK) === 0) this.#micros += (micros - this.#micros) * 0.1;
+      if (task.state === SETTLED) continue;
+      const status = batch[i + 1] as number;
+      const value = batch[i + 2];
+      if (status === STATUS_OK) this.#fulfil(task, value);
+      else if (status === STATUS_ERROR) this.#fail(task, decodeThrow(value as EncodedThrow, task.name));
+      else if (status === STATUS_CHUNK_ERROR) {
+        const [done, encoded] = value as [unknown[], EncodedThrow];
+        this.#fail(task, new ChunkError(done, decodeThrow(encoded, task.name)));
+      } else if (status === STATUS_CLONE_ERROR) {
+        this.#fail(task, new DataCloneError(`the result of task '${task.name}' cannot be cloned back to the caller (${String(value)}); return plain data instead of functions, symbols or class instances with methods`));
+      }
+    }
+    if (slot.exclusive && slot.inflight.size === 0) slot.exclusive = false;
+    this.#afterProgress(slot);
+  }
+
+  #afterProgress(slot: Slot): void {
+    if (slot.inflight.size === 0 && slot.seq >= this.#opts.maxTasksPerWorker && !slot.retiring) this.#retire(slot);
+    if (this.#queue.length > 0) this.#drain();
+    else if (slot.inflight.size === 0 && !slot.retiring) this.#maybeIdle(slot);
+  }
+
+  #fulfil(task: Task, value: unknown): void {
+    this.#settle(task);
+    this.#stats.completed++;
+    task.resolve(value);
+  }
+
+  #fail(task: Task, error: unknown): void {
+    this.#settle(task);
+    this.#stats.failed++;
+    task.reject(error);
+  }
+
+  #settle(task: Task): void {
+    task.state = SETTLED;
+    if (task.timer) clearTimeout(task.timer);
+    if (task.onAbort) task.signal!.removeEventListener('abort', task.onAbort);
+    if (--this.#pending === 0) {
+      this.#setRef(false);
+      const waiters = this.#idleWaiters;
+      this.#idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  #cancel(task: Task, reason: unknown): boolean {
+    if (task.state === SETTLED) return false;
+    if (task.state === QUEUED) {
+      this.#queue.remove(task);
+      this.#stats.cancelled++;
+      this.#fail(task, new TaskAbortedError(task.name, reason));
+      this.#stats.failed--;
+      return true;
+    }
+    // Sent: only tasks with a signal or timeout run alone and can be stopped safely.
+    if (!task.exclusive) return false;
+    this.#stats.cancelled++;
+    this.#fail(task, new TaskAbortedError(task.name, reason));
+    this.#stats.failed--;
+    this.#stopRunning(task);
+    return true;
+  }
+
+  #expire(task: Task): void {
+    if (task.state !== SENT) return;
+    this.#fail(task, new TaskTimeoutError(task.name, task.timeout!));
+    this.#stopRunning(task);
+  }
+
+  /** Signals a running task to stop, then stops its worker if it has not settled after `cancelGrace`. */
+  #stopRunning(task: Task): void {
+    const slot = task.slot as Slot;
+    slot.handle.cancel(task.id);
+    const check = (): void => {
+      if (slot.inflight.has(task.id) && !slot.retiring) this.#retire(slot);
+    };
+    if (this.#opts.cancelGrace === 0) check();
+    else setTimeout(check, this.#opts.cancelGrace).unref();
+  }
+
+  #onExit(slot: Slot, info: WorkerExit): void {
+    const index = this.#slots.indexOf(slot);
+    if (index >= 0) this.#slots.splice(index, 1);
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    const started = Atomics.load(slot.started, 0);
+    const requeue: Task[] = [];
+    for (const task of slot.inflight.values()) {
+      if (task.state === SETTLED) continue;
+      if (task.timer) clearTimeout(task.timer);
+      task.state = QUEUED;
+      task.slot = null;
+      if (task.seq > started && (started > 0 || ++task.bounces <= 3)) requeue.push(task);
+      else if (task.seq <= started && task.retriesLeft > 0) {
+        task.retriesLeft--;
+        requeue.push(task);
+      } else {
+        this.#fail(task, info.outOfMemory ? new ResourceLimitError(task.name, info.error) : new WorkerExitedError(task.name, info.code, info.signal, info.error));
+      }
+    }
+    slot.inflight.clear();
+    for (let i = requeue.length - 1; i >= 0; i--) this.#queue.unshift(requeue[i]!);
+    slot.markExited();
+    if (this.#state === 'terminated') return;
+    const live = this.#slots.filter((s) => !s.retiring).length;
+    for (let i = live; i < this.#opts.minSize && this.#state === 'open'; i++) this.#spawn();
+    if (this.#queue.length > 0) this.#drain();
+  }
+
+  #spawn(): void {
+    const started = new SharedArrayBuffer(4);
+    const slot = new Slot(new Int32Array(started));
+    slot.handle = this.#backend.spawn(
+      {
+        module: this.#module,
+        initializer: this.#opts.initializer,
+        initArgs: this.#opts.initArgs,
+        concurrency: this.#opts.concurrentTasksPerWorker,
+        started,
+        tsx: this.#tsx,
+      },
+      { results: (batch) => this.#onResults(slot, batch), exit: (info) => this.#onExit(slot, info) },
+    );
+    if (this.#pending === 0) slot.handle.unref();
+    this.#slots.push(slot);
+  }
+
+  #retire(slot: Slot): void {
+    slot.retiring = true;
+    slot.handle.terminate();
+  }
+
+  #maybeIdle(slot: Slot): void {
+    if (this.#state !== 'open' || this.#opts.idleTimeout === Infinity) return;
+    if (this.#slots.length <= this.#opts.minSize || slot.idleTimer) return;
+    slot.idleTimer = setTimeout(() => {
+      slot.idleTimer = undefined;
+      if (slot.inflight.size === 0 && !slot.retiring && this.#slots.filter((s) => !s.retiring).length > this.#opts.minSize) this.#retire(slot);
+    }, this.#opts.idleTimeout);
+    slot.idleTimer.unref();
+  }
+
+  #setRef(on: boolean): void {
+    for (const s of this.#slots) {
+      if (on) s.handle.ref();
+      else s.handle.unref();
+    }
+  }
+
+  #whenIdle(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  async #stopAll(): Promise<void> {
+    const slots = [...this.#slots];
+    for (const s of slots) {
+      if (s.idleTimer) clearTimeout(s.idleTimer);
+      if (!s.retiring) this.#retire(s);
+    }
+    await Promise.all(slots.map((s) => s.exited));
+  }
+}
+
+function cloneError(task: Task, error: unknown): Error {
+  const why = error instanceof Error ? error.message : String(error);
+  return new DataCloneError(
+    `the arguments of task '${task.name}' cannot be sent to a worker (${why}); pass plain data — functions, symbols and class instances with methods do not cross threads or processes`,
+    error,
+  );
+}

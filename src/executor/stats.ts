@@ -1,0 +1,80 @@
+import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
+
+/** A latency distribution in microseconds. */
+export interface Percentiles {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** A snapshot of a pool, from `pool.stats()`. Times are in microseconds. */
+export interface PoolStats {
+  /** 'thread', 'process' or 'inline'. */
+  backend: string;
+  /** Workers alive, and how many of them have work. */
+  workers: number;
+  activeWorkers: number;
+  idleWorkers: number;
+  /** Tasks waiting in the pool's queue, and sent to workers but not yet settled. */
+  queued: number;
+  running: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  /** Time tasks spent running in a worker. */
+  runTime: Percentiles;
+  /** Time tasks waited in the queue before being sent to a worker. */
+  waitTime: Percentiles;
+  /** Share of the pool's worker capacity spent running tasks since it started (0..1). */
+  utilization: number;
+}
+
+function summarize(h: RecordableHistogram): Percentiles {
+  if (h.count === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+  return {
+    count: h.count,
+    min: h.min,
+    mean: h.mean,
+    p50: h.percentile(50),
+    p90: h.percentile(90),
+    p99: h.percentile(99),
+    max: h.max,
+  };
+}
+
+/** Counters and `perf_hooks` histograms behind `stats()`. Internal. */
+export class StatsRecorder {
+  readonly runTime = createHistogram();
+  readonly waitTime = createHistogram();
+  completed = 0;
+  failed = 0;
+  cancelled = 0;
+  busyMicros = 0;
+  readonly startedAt = performance.now();
+
+  recordRun(micros: number): void {
+    this.runTime.record(micros);
+    this.busyMicros += micros;
+  }
+
+  recordWait(since: number, now: number): void {
+    this.waitTime.record(Math.max(1, Math.round((now - since) * 1000)));
+  }
+
+  snapshot(base: Omit<PoolStats, 'runTime' | 'waitTime' | 'utilization' | 'completed' | 'failed' | 'cancelled'>, capacity: number): PoolStats {
+    const elapsedMicros = (performance.now() - this.startedAt) * 1000;
+    return {
+      ...base,
+      completed: this.completed,
+      failed: this.failed,
+      cancelled: this.cancelled,
+      runTime: summarize(this.runTime),
+      waitTime: summarize(this.waitTime),
+      utilization: capacity > 0 && elapsedMicros > 0 ? Math.min(1, this.busyMicros / (elapsedMicros * capacity)) : 0,
+    };
+  }
+}

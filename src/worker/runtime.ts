@@ -1,0 +1,224 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
+import { InitializerError, ModuleLoadError, NotAFunctionError, UnknownTaskError } from '../executor/errors.js';
+import { encodeThrow } from './error-codec.js';
+import {
+  FLAG_SIGNAL, MODE_CHUNK, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
+  TASK_STRIDE, type CancelMessage, type WorkerInit,
+} from './protocol.js';
+
+/** How the runtime talks to its pool: a worker thread's port or a child process's IPC channel. */
+export interface Transport {
+  post(message: unknown[]): void;
+  onMessage(handler: (message: unknown) => void): void;
+}
+
+type TaskFn = (...args: unknown[]) => unknown;
+type Revive = (args: unknown[]) => unknown[];
+
+/** The AbortSignal of the running task, for tasks submitted with a signal or timeout. */
+export const taskSignalStore = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Runs tasks inside a worker: loads the task module, then executes batches in order, at most
+ * `concurrency` at once, and posts results back in batches. Idle, it waits on its transport (no spinning).
+ */
+export class Runtime {
+  readonly #init: WorkerInit;
+  readonly #transport: Transport;
+  readonly #started: Int32Array;
+  readonly #batches: unknown[][] = [];
+  #cursor = 0;
+  #active = 0;
+  #out: unknown[] = [];
+  #flushScheduled = false;
+  #fns = new Map<string, TaskFn>();
+  #module: Record<string, unknown> | undefined;
+  #failure: Error | undefined;
+  #ready = false;
+  #controllers = new Map<number, AbortController>();
+  #revive: Revive = (args) => args;
+
+  constructor(init: WorkerInit, transport: Transport) {
+    this.#init = init;
+    this.#transport = transport;
+    this.#started = new Int32Array(init.started);
+    transport.onMessage((message) => this.#receive(message));
+  }
+
+  /** Loads the module and runs the initializer; a failure is reported on every task, not thrown. */
+  async start(revive?: Revive): Promise<void> {
+    if (revive) this.#revive = revive;
+    try {
+      this.#module = (await import(this.#init.module)) as Record<string, unknown>;
+    } catch (error) {
+      this.#failure = new ModuleLoadError(`could not load task module ${this.#init.module}: ${(error as Error)?.message ?? String(error)}`, error);
+    }
+    if (!this.#failure && this.#init.initializer !== undefined) {
+      try {
+        const fn = this.#lookup(this.#init.initializer);
+        await fn(...(this.#init.initArgs ?? []));
+      } catch (error) {
+        this.#failure = new InitializerError(
+          `the pool's initializer '${this.#init.initializer}' failed in a worker: ${(error as Error)?.message ?? String(error)}`,
+          error,
+        );
+      }
+    }
+    this.#ready = true;
+    this.#pump();
+  }
+
+  #receive(message: unknown): void {
+    if (Array.isArray(message)) {
+      this.#batches.push(message);
+      if (this.#ready) this.#pump();
+    } else if (message !== null && typeof message === 'object' && 'cancel' in message) {
+      this.#controllers.get((message as CancelMessage).cancel)?.abort(new Error('cancelled by the pool'));
+    }
+  }
+
+  #pump(): void {
+    const concurrency = this.#init.concurrency;
+    while (this.#active < concurrency && this.#batches.length > 0) {
+      const batch = this.#batches[0]!;
+      const i = this.#cursor;
+      this.#cursor += TASK_STRIDE;
+      if (this.#cursor >= batch.length) {
+        this.#batches.shift();
+        this.#cursor = 0;
+      }
+      this.#run(batch[i] as number, batch[i + 1] as number, batch[i + 2] as string, batch[i + 3] as unknown[]);
+    }
+    this.#flush();
+  }
+
+  #run(id: number, mode: number, name: string, args: unknown[]): void {
+    Atomics.add(this.#started, 0, 1);
+    const t0 = performance.now();
+    let result: unknown;
+    try {
+      if (this.#failure) throw this.#failure;
+      const fn = this.#fns.get(name) ?? this.#lookup(name);
+      if (mode & FLAG_SIGNAL) {
+        const controller = new AbortController();
+        this.#controllers.set(id, controller);
+        result = taskSignalStore.run(controller.signal, () => this.#call(fn, mode, this.#revive(args)));
+      } else result = this.#call(fn, mode, this.#revive(args));
+    } catch (error) {
+      this.#settle(id, STATUS_ERROR, encodeThrow(error), t0);
+      return;
+    }
+    if (result instanceof ChunkFailure) this.#settle(id, STATUS_CHUNK_ERROR, [result.done, encodeThrow(result.error)], t0);
+    else if (isThenable(result)) {
+      this.#active++;
+      result.then(
+        (value) => this.#finishAsync(id, STATUS_OK, value, t0),
+        (error) => this.#finishAsync(id, ...failure(error), t0),
+      );
+    } else this.#settle(id, STATUS_OK, result, t0);
+  }
+
+  #call(fn: TaskFn, mode: number, args: unknown[]): unknown {
+    if ((mode & MODE_CHUNK) === 0) return fn(...args);
+    const results = new Array<unknown>(args.length);
+    let pending = false;
+    for (let i = 0; i < args.length; i++) {
+      try {
+        const r = fn(args[i]);
+        if (isThenable(r)) pending = true;
+        results[i] = r;
+      } catch (error) {
+        if (!pending) return new ChunkFailure(results.slice(0, i), error);
+        results.length = i;
+        results.push(Promise.reject(error));
+        break;
+      }
+    }
+    return pending ? settleChunk(results) : results;
+  }
+
+  #finishAsync(id: number, status: number, value: unknown, t0: number): void {
+    this.#active--;
+    this.#settle(id, status, value, t0);
+    if (this.#batches.length > 0) this.#pump();
+    else this.#scheduleFlush();
+  }
+
+  #settle(id: number, status: number, value: unknown, t0: number): void {
+    if (this.#controllers.size > 0) this.#controllers.delete(id);
+    this.#out.push(id, status, value, Math.max(1, Math.round((performance.now() - t0) * 1000)));
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    if (this.#out.length === 0) return;
+    const out = this.#out;
+    this.#out = [];
+    try {
+      this.#transport.post(out);
+    } catch {
+      this.#postOneByOne(out);
+    }
+  }
+
+  /** A batch failed to clone: send each result alone, replacing the ones that cannot be cloned. */
+  #postOneByOne(out: unknown[]): void {
+    for (let i = 0; i < out.length; i += RESULT_STRIDE) {
+      const one = out.slice(i, i + RESULT_STRIDE);
+      try {
+        this.#transport.post(one);
+      } catch (error) {
+        this.#transport.post([one[0], STATUS_CLONE_ERROR, (error as Error)?.message ?? String(error), one[3]]);
+      }
+    }
+  }
+
+  #lookup(name: string): TaskFn {
+    const mod = this.#module!;
+    if (!(name in mod)) {
+      const names = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
+      throw new UnknownTaskError(
+        `the task module ${this.#init.module} has no export named '${name}'; its exported functions are: ${names.join(', ') || '(none)'}`,
+      );
+    }
+    const fn = mod[name];
+    if (typeof fn !== 'function') {
+      throw new NotAFunctionError(`export '${name}' of ${this.#init.module} is a ${typeof fn}, not a function: only exported functions can run as tasks`);
+    }
+    this.#fns.set(name, fn as TaskFn);
+    return fn as TaskFn;
+  }
+}
+
+class ChunkFailure {
+  constructor(readonly done: unknown[], readonly error: unknown) {}
+}
+
+async function settleChunk(results: unknown[]): Promise<unknown> {
+  for (let i = 0; i < results.length; i++) {
+    try {
+      results[i] = await results[i];
+    } catch (error) {
+      throw new ChunkFailure(results.slice(0, i), error);
+    }
+  }
+  return results;
+}
+
+function failure(error: unknown): [number, unknown] {
+  if (error instanceof ChunkFailure) return [STATUS_CHUNK_ERROR, [error.done, encodeThrow(error.error)]];
+  return [STATUS_ERROR, encodeThrow(error)];
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+}
