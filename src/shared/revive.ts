@@ -12,6 +12,9 @@ import { Semaphore, BoundedSemaphore } from './semaphore.js';
 import { Event } from './event.js';
 import { Condition } from './condition.js';
 import { Barrier } from './barrier.js';
+import { SharedValue } from './value.js';
+import { SharedArray } from './array.js';
+import { SharedStruct } from './struct.js';
 
 const revivers: Record<string, (obj: unknown) => unknown> = {
   Lock: Lock.from,
@@ -21,6 +24,9 @@ const revivers: Record<string, (obj: unknown) => unknown> = {
   Event: Event.from,
   Condition: Condition.from,
   Barrier: (obj) => Barrier.from(obj),
+  SharedValue: SharedValue.from,
+  SharedArray: SharedArray.from,
+  SharedStruct: SharedStruct.from,
 };
 
 /**

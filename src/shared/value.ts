@@ -1,0 +1,109 @@
+import { attach, claim } from './memory.js';
+import { Cells, HEADER, USER_LOCK, initHeader, sizeOf, type NumericType, type ValueOf } from './cells.js';
+import { Lock } from './lock.js';
+import { InvalidSharedObjectError } from './errors.js';
+
+/** Options of `SharedValue`, `SharedArray` and `SharedStruct`. */
+export interface SharedDataOptions {
+  /**
+   * Whether float operations lock (default true). Integers are always atomic; floats have no
+   * atomic instructions, so with `lock: false` a float `add` from two threads can lose updates.
+   */
+  lock?: boolean;
+}
+
+/**
+ * One typed number in shared memory (Python's `multiprocessing.Value`). Integer types are
+ * updated with `Atomics` (`add`, `sub`, `exchange`, `compareExchange` return the previous value,
+ * as `Atomics` does); float types do the same operations under an internal lock. For a
+ * read-modify-write spanning several calls, hold `value.lock` (`withLock(v.lock, ...)`).
+ * Posting and reviving behave as for `Lock`.
+ *
+ * @example
+ * const hits = new SharedValue('int32');   // in workers: SharedValue.from(data.hits).add(1)
+ * const avg = new SharedValue('float64', 0.5);
+ */
+export class SharedValue<T extends NumericType = NumericType> {
+  /** Tag that lets `reviveShared` recognise a posted copy. */
+  readonly __weft = 'SharedValue' as const;
+  /** The shared memory holding the header and the value. */
+  readonly buffer: SharedArrayBuffer;
+  /** Byte offset of the header in `buffer`. */
+  readonly offset: number;
+  /** Element type. */
+  readonly type: T;
+  #cells: Cells;
+  #lock: Lock | undefined;
+
+  /** Creates a value of `type`, initially `initial` (default 0). */
+  constructor(type: T, initial?: ValueOf<T>, options: SharedDataOptions = {}) {
+    sizeOf(type); // validates
+    const m = claim(HEADER + 8);
+    this.buffer = m.buffer;
+    this.offset = m.offset;
+    this.type = type;
+    if (m.fresh) initHeader(m.buffer, m.offset, options.lock ?? true);
+    this.#cells = new Cells(type, m.buffer, m.offset, m.offset + HEADER, 1);
+    if (m.fresh && initial !== undefined) this.set(initial);
+  }
+
+  /** Revives a posted `SharedValue` over the same memory. */
+  static from<T extends NumericType = NumericType>(obj: unknown): SharedValue<T> {
+    if (obj instanceof SharedValue) return obj as SharedValue<T>;
+    return attach<SharedValue<T>, NumericType>('SharedValue', obj, HEADER + 8, (type) => new SharedValue(type as T), (o) => checkType(o.type, 'SharedValue'));
+  }
+
+  /** A `Lock` in the same memory, for compound updates. */
+  get lock(): Lock {
+    return (this.#lock ??= Lock.from({ __weft: 'Lock', buffer: this.buffer, offset: this.offset + USER_LOCK }));
+  }
+
+  /** The current value. */
+  get value(): ValueOf<T> {
+    return this.#cells.get(0) as ValueOf<T>;
+  }
+
+  set value(v: ValueOf<T>) {
+    this.#cells.set(0, v as number);
+  }
+
+  /** Reads the value. */
+  get(): ValueOf<T> {
+    return this.#cells.get(0) as ValueOf<T>;
+  }
+
+  /** Writes the value. */
+  set(v: ValueOf<T>): void {
+    this.#cells.set(0, v as number);
+  }
+
+  /** Adds `delta` atomically; returns the previous value. */
+  add(delta: ValueOf<T>): ValueOf<T> {
+    return this.#cells.add(0, delta as number) as ValueOf<T>;
+  }
+
+  /** Subtracts `delta` atomically; returns the previous value. */
+  sub(delta: ValueOf<T>): ValueOf<T> {
+    return this.#cells.sub(0, delta as number) as ValueOf<T>;
+  }
+
+  /** Replaces the value atomically; returns the previous value. */
+  exchange(v: ValueOf<T>): ValueOf<T> {
+    return this.#cells.exchange(0, v as number) as ValueOf<T>;
+  }
+
+  /** Writes `replacement` if the value equals `expected`; returns the previous value either way. */
+  compareExchange(expected: ValueOf<T>, replacement: ValueOf<T>): ValueOf<T> {
+    return this.#cells.compareExchange(0, expected as number, replacement as number) as ValueOf<T>;
+  }
+}
+
+/** @internal Validates a posted element type. */
+export function checkType(type: unknown, what: string): NumericType {
+  try {
+    sizeOf(type);
+  } catch {
+    throw new InvalidSharedObjectError(`${what}.type ${JSON.stringify(type)} is not an element type`);
+  }
+  return type as NumericType;
+}
