@@ -9,8 +9,8 @@ export class InvalidSharedObjectError extends WeftError {
 
 /** An argument is out of range: a negative count, zero parties, a NaN or negative timeout. */
 export class InvalidArgumentError extends WeftError {
-  constructor(message: string) {
-    super('ERR_WEFT_INVALID_ARGUMENT', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WEFT_INVALID_ARGUMENT', message, options);
   }
 }
 

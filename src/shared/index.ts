@@ -16,6 +16,7 @@ export { SharedValue, type SharedDataOptions } from './value.js';
 export { SharedArray } from './array.js';
 export { SharedStruct, type StructSchema, type StructValues } from './struct.js';
 export type { NumericType, ValueOf } from './cells.js';
+export { Channel, type ChannelOptions } from './channel.js';
 export { Guard, withLock, withLockSync, type Acquirable } from './guard.js';
 export { reviveShared, reviveArgs } from './revive.js';
 export type { WaitOptions, SyncWaitOptions } from './futex.js';

@@ -15,6 +15,7 @@ import { Barrier } from './barrier.js';
 import { SharedValue } from './value.js';
 import { SharedArray } from './array.js';
 import { SharedStruct } from './struct.js';
+import { Channel } from './channel.js';
 
 const revivers: Record<string, (obj: unknown) => unknown> = {
   Lock: Lock.from,
@@ -27,6 +28,7 @@ const revivers: Record<string, (obj: unknown) => unknown> = {
   SharedValue: SharedValue.from,
   SharedArray: SharedArray.from,
   SharedStruct: SharedStruct.from,
+  Channel: Channel.from,
 };
 
 /**
