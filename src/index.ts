@@ -6,7 +6,7 @@ export { WeftError } from './errors.js';
 export { ThreadPool, type ThreadPoolOptions } from './backends/thread.js';
 export { Pool } from './executor/pool.js';
 export { Future, type FutureState } from './executor/future.js';
-export { wait, asCompleted, AsCompletedTimeoutError, type ReturnWhen, type WaitResult } from './executor/wait.js';
+export { wait, asCompleted, AsCompletedTimeoutError, type Completed, type ReturnWhen, type WaitResult } from './executor/wait.js';
 export type { PoolOptions, CallOptions } from './executor/options.js';
 export type { MapOptions } from './executor/map.js';
 export type { PoolStats, Percentiles } from './executor/stats.js';

@@ -1,10 +1,12 @@
-import { Worker, type ResourceLimits, type SHARE_ENV, type WorkerOptions } from 'node:worker_threads';
+import { Worker, setEnvironmentData, type ResourceLimits, type SHARE_ENV, type WorkerOptions } from 'node:worker_threads';
 import type { Backend, WorkerEvents, WorkerHandle } from '../executor/backend.js';
 import { InvalidOptionError } from '../executor/errors.js';
 import type { PoolOptions } from '../executor/options.js';
 import { Pool } from '../executor/pool.js';
 import type { ModuleLocation, Transferable, UntypedModule } from '../executor/types.js';
-import type { WorkerInit } from '../worker/protocol.js';
+import { INIT_KEY, type WorkerInit } from '../worker/protocol.js';
+
+type Serializable = Parameters<typeof setEnvironmentData>[1];
 
 /** Options of a {@link ThreadPool}: the pool's, plus what Node's `Worker` takes. */
 export interface ThreadPoolOptions extends PoolOptions {
@@ -38,13 +40,14 @@ export class ThreadBackend implements Backend {
 
   spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle {
     const o = this.#options;
-    const data = { ...init, user: o.workerData };
+    // The runtime's settings travel as environment data, so `workerData` stays the user's own.
+    setEnvironmentData(INIT_KEY, init as unknown as Serializable);
     const options: WorkerOptions = {
-      workerData: data,
+      workerData: o.workerData,
       resourceLimits: o.resourceLimits,
       env: o.env,
       argv: o.argv,
-      execArgv: o.execArgv,
+      execArgv: o.execArgv ?? inheritedExecArgv(),
       name: o.name ?? 'weft',
       stdout: false,
       stderr: false,
@@ -67,6 +70,11 @@ export class ThreadBackend implements Backend {
       terminate: () => void worker.terminate(),
     };
   }
+}
+
+/** The parent's Node flags, less those that only make sense for a main script (they make a worker fail). */
+export function inheritedExecArgv(): string[] {
+  return process.execArgv.filter((flag) => !/^--(input-type|test|experimental-test|watch|inspect|eval|print)/.test(flag));
 }
 
 /** Plain workers do not inherit the tsx loader: register it in the worker, then load the entry. */

@@ -1,3 +1,5 @@
+import { TaskAbortedError } from './errors.js';
+
 /** Where a {@link Future} is in its life. */
 export type FutureState = 'pending' | 'running' | 'fulfilled' | 'rejected' | 'cancelled';
 
@@ -32,7 +34,7 @@ export class Future<T> implements PromiseLike<T> {
         return value;
       },
       (error: unknown) => {
-        if (this.#state !== 'cancelled') this.#state = 'rejected';
+        this.#state = error instanceof TaskAbortedError ? 'cancelled' : 'rejected';
         this.#error = error;
         throw error;
       },

@@ -128,7 +128,7 @@ class MapIterator implements AsyncIterableIterator<unknown> {
   }
 
   async #fill(): Promise<void> {
-    while (!this.#inputDone && !this.#finished && this.#inflight < this.#window) {
+    while (!this.#inputDone && !this.#finished && this.#inflight + this.#ready.size < this.#window) {
       const items: unknown[] = [];
       const size = this.#chunkSize;
       while (items.length < size) {

@@ -37,6 +37,8 @@ class Slot {
 /** Target worker-side backlog, in microseconds of work, when pipelining small tasks. */
 const PIPELINE_TARGET_MICROS = 2000;
 const MAX_PIPELINE = 512;
+/** Large batches feed the histograms an evenly spaced sample, not every task. */
+const HISTOGRAM_SAMPLES_PER_BATCH = 16;
 
 /**
  * The executor every backend shares (Python's `Executor`): a bounded priority queue, dispatch
@@ -60,6 +62,8 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   #pending = 0;
   #state: 'open' | 'closing' | 'terminated' = 'open';
   #drainScheduled = false;
+  /** Time of the first acceptance since the last drain: tasks accepted together share it. */
+  #stamp = 0;
   #micros = 100;
   #idleWaiters: (() => void)[] = [];
   #closing: Promise<void> | undefined;
@@ -208,7 +212,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       if (signal || timeout !== undefined) mode |= FLAG_SIGNAL;
     }
     const task = new Task(
-      this.#nextId++, name, args, mode, options?.priority ?? 0, performance.now(), resolve, reject,
+      this.#nextId++, name, args, mode, options?.priority ?? 0, this.#drainScheduled ? this.#stamp : (this.#stamp = performance.now()), resolve, reject,
       this.#opts.retries, options?.transfer, signal, timeout,
     );
     if (signal) {
@@ -312,18 +316,21 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       for (const t of tasks) this.#send(slot, [t]);
       return;
     }
-    for (const t of tasks) {
+    const every = Math.ceil(tasks.length / HISTOGRAM_SAMPLES_PER_BATCH);
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i]!;
       t.state = SENT;
       t.slot = slot;
       t.seq = ++slot.seq;
       slot.inflight.set(t.id, t);
-      this.#stats.recordWait(t.queuedAt, now);
+      if (i % every === 0) this.#stats.recordWait(t.queuedAt, now);
       if (t.future) t.future.markRunning();
       if (t.timeout !== undefined) t.timer = setTimeout(() => this.#expire(t), t.timeout);
     }
   }
 
   #onResults(slot: Slot, batch: unknown[]): void {
+    const every = RESULT_STRIDE * Math.ceil(batch.length / RESULT_STRIDE / HISTOGRAM_SAMPLES_PER_BATCH);
     for (let i = 0; i < batch.length; i += RESULT_STRIDE) {
       const id = batch[i] as number;
       const task = slot.inflight.get(id);
@@ -331,7 +338,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       slot.inflight.delete(id);
       const micros = batch[i + 3] as number;
       task.micros = micros;
-      this.#stats.recordRun(micros);
+      this.#stats.recordRun(micros, i % every === 0);
       if ((task.mode & MODE_CHUNK) === 0) this.#micros += (micros - this.#micros) * 0.1;
       if (task.state === SETTLED) continue;
       const status = batch[i + 1] as number;

@@ -2,6 +2,7 @@ import { createHistogram, performance, type RecordableHistogram } from 'node:per
 
 /** A latency distribution in microseconds. */
 export interface Percentiles {
+  /** Samples behind the figures (large batches are sampled, not recorded task by task). */
   count: number;
   min: number;
   mean: number;
@@ -56,8 +57,9 @@ export class StatsRecorder {
   busyMicros = 0;
   readonly startedAt = performance.now();
 
-  recordRun(micros: number): void {
-    this.runTime.record(micros);
+  /** Adds a task's run time to the busy total, and to the histogram when `sample` is set. */
+  recordRun(micros: number, sample: boolean): void {
+    if (sample) this.runTime.record(micros);
     this.busyMicros += micros;
   }
 

@@ -51,30 +51,38 @@ export async function wait<T>(
   });
 }
 
+/** What {@link asCompleted} yields: the future and its outcome, as `Promise.allSettled` reports it. */
+export type Completed<T> = PromiseSettledResult<T> & { future: Future<T> };
+
 /**
- * Yields futures as they complete, like Python's `as_completed`; futures already done come
+ * Yields futures as they complete, like Python's `as_completed`, each with its outcome (a
+ * future is awaitable, so it travels in a record rather than bare); futures already done come
  * first. With `timeout` (ms), throws `AsCompletedTimeoutError` when it expires first.
- * (A hand-written iterator: an async generator would unwrap the awaitable futures.)
  *
  * @example
- * for await (const f of asCompleted(futures)) console.log(f.state, f.value());
+ * for await (const { future, status, value } of asCompleted(futures)) console.log(status, value);
  */
-export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?: number } = {}): AsyncIterableIterator<Future<T>> {
+export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?: number } = {}): AsyncIterableIterator<Completed<T>> {
   const timeout = checkTimeout(options.timeout, 'timeout');
   const deadline = timeout === undefined ? Infinity : Date.now() + timeout;
   const pending = new Set(futures);
-  const ready: Future<T>[] = [];
+  const ready: Completed<T>[] = [];
   let wake: (() => void) | undefined;
-  for (const f of pending) {
-    const done = (): void => {
-      ready.push(f);
-      wake?.();
-    };
-    f.promise.then(done, done);
+  for (const future of pending) {
+    future.promise.then(
+      (value) => {
+        ready.push({ future, status: 'fulfilled', value });
+        wake?.();
+      },
+      (reason: unknown) => {
+        ready.push({ future, status: 'rejected', reason });
+        wake?.();
+      },
+    );
   }
-  const iterator: AsyncIterableIterator<Future<T>> = {
+  const iterator: AsyncIterableIterator<Completed<T>> = {
     [Symbol.asyncIterator]: () => iterator,
-    async next(): Promise<IteratorResult<Future<T>>> {
+    async next(): Promise<IteratorResult<Completed<T>>> {
       while (ready.length === 0 && pending.size > 0) {
         const left = deadline - Date.now();
         if (left <= 0) throw new AsCompletedTimeoutError(pending.size, timeout!);
@@ -87,11 +95,11 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?
         wake = undefined;
       }
       if (pending.size === 0) return { value: undefined, done: true };
-      const f = ready.shift()!;
-      pending.delete(f);
-      return { value: f, done: false };
+      const completed = ready.shift()!;
+      pending.delete(completed.future);
+      return { value: completed, done: false };
     },
-    async return(): Promise<IteratorResult<Future<T>>> {
+    async return(): Promise<IteratorResult<Completed<T>>> {
       pending.clear();
       return { value: undefined, done: true };
     },

@@ -27,6 +27,9 @@ export const STATUS_CLONE_ERROR = 3;
 export const TASK_STRIDE = 4;
 export const RESULT_STRIDE = 4;
 
+/** Environment-data key under which a worker thread finds its {@link WorkerInit}. */
+export const INIT_KEY = 'weft:init';
+
 /** What every worker is started with. */
 export interface WorkerInit {
   /** file: URL of the task module. */

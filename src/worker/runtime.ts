@@ -38,12 +38,27 @@ export class Runtime {
   #ready = false;
   #controllers = new Map<number, AbortController>();
   #revive: Revive = (args) => args;
+  /** End time of the last measurement: back-to-back sync tasks share one clock read. */
+  #now = 0;
 
   constructor(init: WorkerInit, transport: Transport) {
     this.#init = init;
     this.#transport = transport;
     this.#started = new Int32Array(init.started);
     transport.onMessage((message) => this.#receive(message));
+  }
+
+  /**
+   * Sends finished results before the worker dies of `process.exit` or an uncaught error, so
+   * only the task that was running fails; the tasks queued behind it are re-dispatched.
+   */
+  flushBeforeExit(): void {
+    const exit = process.exit.bind(process);
+    process.exit = ((code?: number) => {
+      this.#flush();
+      return exit(code);
+    }) as typeof process.exit;
+    process.on('uncaughtExceptionMonitor', () => this.#flush());
   }
 
   /** Loads the module and runs the initializer; a failure is reported on every task, not thrown. */
@@ -80,6 +95,7 @@ export class Runtime {
 
   #pump(): void {
     const concurrency = this.#init.concurrency;
+    this.#now = performance.now();
     while (this.#active < concurrency && this.#batches.length > 0) {
       const batch = this.#batches[0]!;
       const i = this.#cursor;
@@ -95,7 +111,7 @@ export class Runtime {
 
   #run(id: number, mode: number, name: string, args: unknown[]): void {
     Atomics.add(this.#started, 0, 1);
-    const t0 = performance.now();
+    const t0 = this.#now;
     let result: unknown;
     try {
       if (this.#failure) throw this.#failure;
@@ -111,6 +127,7 @@ export class Runtime {
     }
     if (result instanceof ChunkFailure) this.#settle(id, STATUS_CHUNK_ERROR, [result.done, encodeThrow(result.error)], t0);
     else if (isThenable(result)) {
+      this.#now = performance.now();
       this.#active++;
       result.then(
         (value) => this.#finishAsync(id, STATUS_OK, value, t0),
@@ -147,7 +164,9 @@ export class Runtime {
 
   #settle(id: number, status: number, value: unknown, t0: number): void {
     if (this.#controllers.size > 0) this.#controllers.delete(id);
-    this.#out.push(id, status, value, Math.max(1, Math.round((performance.now() - t0) * 1000)));
+    const now = performance.now();
+    this.#out.push(id, status, value, Math.max(1, Math.round((now - t0) * 1000)));
+    this.#now = now;
   }
 
   #scheduleFlush(): void {

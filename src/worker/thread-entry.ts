@@ -1,11 +1,12 @@
 /** Entry of a worker thread: runs the generic runtime over the thread's parent port. */
-import { parentPort, workerData } from 'node:worker_threads';
+import { getEnvironmentData, parentPort } from 'node:worker_threads';
 import { Runtime } from './runtime.js';
-import type { WorkerInit } from './protocol.js';
+import { INIT_KEY, type WorkerInit } from './protocol.js';
 
 const port = parentPort!;
-const runtime = new Runtime(workerData as WorkerInit, {
+const runtime = new Runtime(getEnvironmentData(INIT_KEY) as unknown as WorkerInit, {
   post: (message) => port.postMessage(message),
   onMessage: (handler) => port.on('message', handler),
 });
+runtime.flushBeforeExit();
 await runtime.start();

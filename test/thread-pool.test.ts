@@ -1,0 +1,149 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ResourceLimitError, ThreadPool, WorkerExitedError } from '../src/index.js';
+import { backendSuite, tasksUrl, type Tasks } from './suites/backend.js';
+import { eventually, rejectsWith } from './helpers.js';
+
+backendSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
+
+describe('ThreadPool: crashes stay inside their worker', () => {
+  test('process.exit in a task fails only that task, with the exit code; the others complete', async () => {
+    const pool = new ThreadPool<Tasks>(tasksUrl, { size: 2 });
+    try {
+      const others = Array.from({ length: 200 }, (_, i) => pool.run('echo', i));
+      const exiting = pool.run('exits', 3);
+      const more = Array.from({ length: 200 }, (_, i) => pool.run('echo', i));
+      const error = await rejectsWith(exiting, WorkerExitedError, 'ERR_WEFT_WORKER_EXITED', /exits.*code 3/);
+      assert.equal(error.exitCode, 3);
+      assert.deepEqual(await Promise.all([...others, ...more]), [...Array(200).keys(), ...Array(200).keys()]);
+      await eventually(() => pool.size === 2, 'the pool replaced the worker');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('tasks sent behind a crashing task in the same batch are re-dispatched, never failed', async () => {
+    const pool = new ThreadPool<Tasks>(tasksUrl, { size: 1 });
+    try {
+      const exiting = pool.run('exits', 1);
+      const behind = Array.from({ length: 50 }, (_, i) => pool.run('echo', i));
+      await rejectsWith(exiting, WorkerExitedError, 'ERR_WEFT_WORKER_EXITED');
+      assert.deepEqual(await Promise.all(behind), [...Array(50).keys()]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('an uncaught error thrown later in a worker fails its task with the error as cause', async () => {
+    const pool = new ThreadPool<Tasks>(tasksUrl, { size: 1 });
+    try {
+      const error = await rejectsWith(pool.run('crashesLater'), WorkerExitedError, 'ERR_WEFT_WORKER_EXITED', /uncaught in worker/);
+      assert.equal((error.cause as Error).message, 'uncaught in worker');
+      assert.equal(await pool.run('add', 1, 1), 2);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('running out of resourceLimits memory is a ResourceLimitError; the pool recovers', async () => {
+    const pool = new ThreadPool<Tasks>(tasksUrl, { size: 1, resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } });
+    try {
+      await rejectsWith(pool.run('allocate'), ResourceLimitError, 'ERR_WEFT_RESOURCE_LIMIT');
+      assert.equal(await pool.run('add', 2, 3), 5);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('with retries, a task whose worker died is re-run', async () => {
+    const pool = new ThreadPool<typeof import('./fixtures/flaky.js')>(new URL('./fixtures/flaky.ts', import.meta.url), { size: 1, retries: 2 });
+    try {
+      const counter = new Int32Array(new SharedArrayBuffer(4));
+      assert.equal(await pool.run('exitsThenSucceeds', counter, 2), 'ok');
+      assert.equal(counter[0], 3);
+      const again = new Int32Array(new SharedArrayBuffer(4));
+      await rejectsWith(pool.run('exitsThenSucceeds', again, 5), WorkerExitedError, 'ERR_WEFT_WORKER_EXITED');
+      assert.equal(again[0], 3);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('ThreadPool: workers', () => {
+  test('maxTasksPerWorker recycles workers', async () => {
+    const pool = new ThreadPool<Tasks>(tasksUrl, { size: 1, maxTasksPerWorker: 2 });
+    try {
+      const ids = new Set<number>();
+      for (let i = 0; i < 8; i++) ids.add(await pool.run('whoami'));
+      assert.ok(ids.size >= 4, `saw ${ids.size} workers`);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('minSize/maxSize grows under load and idle workers above minSize stop after idleTimeout', async () => {
+    const pool = new ThreadPool<Tasks>(tasksUrl, { minSize: 0, maxSize: 2, idleTimeout: 50 });
+    try {
+      assert.equal(pool.size, 0);
+      const ids = await Promise.all(Array.from({ length: 4 }, () => pool.submit('sleepSync', [100], { timeout: 5000 }).then(() => 0)));
+      assert.equal(ids.length, 4);
+      assert.ok(pool.stats().workers <= 2);
+      await eventually(() => pool.size === 0, 'idle workers stopped');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('transfer moves an ArrayBuffer instead of copying it', async () => {
+    const pool = new ThreadPool<Tasks>(tasksUrl, { size: 1 });
+    try {
+      const buf = new ArrayBuffer(1024);
+      assert.equal(await pool.submit('byteLength', [buf], { transfer: [buf] }), 1024);
+      assert.equal(buf.byteLength, 0);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('workerData, env and argv reach the workers', async () => {
+    const pool = new ThreadPool<Tasks>(new URL('./fixtures/context.ts', import.meta.url), {
+      size: 1, workerData: { hello: 'world' }, env: { WEFT_TEST: 'yes' }, argv: ['--flag'],
+    });
+    try {
+      assert.deepEqual(await (pool as unknown as ThreadPool).run('context'), { workerData: { hello: 'world' }, env: 'yes', argv: '--flag' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('after close and terminate the process exits by itself (no leaked handles), from dist without tsx', () => {
+    const script = `
+      import { ThreadPool } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const a = new ThreadPool(${JSON.stringify(fileURLToPath(new URL('./fixtures/tasks.mjs', import.meta.url)))}, { size: 2 });
+      const b = new ThreadPool(new URL(${JSON.stringify(new URL('./fixtures/tasks.mjs', import.meta.url).href)}), { minSize: 1, maxSize: 2 });
+      console.log(await a.run('fib', 20), await b.run('echo', 'x'));
+      const slow = b.submit('fib', [25], { timeout: 60000 });
+      await a.close();
+      await b.terminate();
+      await slow.catch((e) => console.log(e.code));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, '6765 x\nERR_WEFT_POOL_TERMINATED\n');
+  });
+
+  test('an idle pool that was never closed does not keep the process alive', () => {
+    const script = `
+      import { ThreadPool } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const pool = new ThreadPool(${JSON.stringify(fileURLToPath(new URL('./fixtures/tasks.mjs', import.meta.url)))}, { size: 2 });
+      console.log(await pool.run('echo', 'done'));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, 'done\n');
+  });
+});
