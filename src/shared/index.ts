@@ -17,6 +17,14 @@ export { SharedArray } from './array.js';
 export { SharedStruct, type StructSchema, type StructValues } from './struct.js';
 export type { NumericType, ValueOf } from './cells.js';
 export { Channel, type ChannelOptions } from './channel.js';
+export {
+  runRaceDemo,
+  runCheckThenActDemo,
+  type RaceDemoOptions,
+  type RaceDemoResult,
+  type CheckThenActOptions,
+  type CheckThenActResult,
+} from './race-demo.js';
 export { Guard, withLock, withLockSync, type Acquirable } from './guard.js';
 export { reviveShared, reviveArgs } from './revive.js';
 export type { WaitOptions, SyncWaitOptions } from './futex.js';
