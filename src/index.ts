@@ -4,6 +4,7 @@
  */
 export { WeftError } from './errors.js';
 export { ThreadPool, type ThreadPoolOptions } from './backends/thread.js';
+export { AsyncPool } from './backends/inline.js';
 export { Pool } from './executor/pool.js';
 export { Future, type FutureState } from './executor/future.js';
 export { wait, asCompleted, AsCompletedTimeoutError, type Completed, type ReturnWhen, type WaitResult } from './executor/wait.js';
