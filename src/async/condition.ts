@@ -1,4 +1,4 @@
-import { NotLockedError } from './errors.js';
+import { NotLockedError, TimeoutError } from './errors.js';
 import type { Guard } from './guard.js';
 import { Lock } from './lock.js';
 import { checkCount, checkOptions, WaiterQueue, type WaitOptions } from './waiters.js';
@@ -71,7 +71,9 @@ export class Condition {
     const deadline = options?.timeout === undefined ? Infinity : performance.now() + options.timeout;
     let result = predicate();
     while (!result) {
-      const timeout = deadline === Infinity ? undefined : Math.max(0, deadline - performance.now());
+      const timeout = deadline === Infinity ? undefined : deadline - performance.now();
+      // Checked here too: steady notifications must not keep a late waiter looping forever.
+      if (timeout !== undefined && timeout <= 0) throw new TimeoutError(`the predicate stayed false for ${options!.timeout} ms`);
       await this.wait(options === undefined ? undefined : { signal: options.signal, timeout });
       result = predicate();
     }
