@@ -86,7 +86,7 @@ export function seriesKey(m: Pick<Measurement, 'bench' | 'metric'>): string {
  */
 export function ratioTo(all: readonly Measurement[], m: Measurement, refImpl: string): number | undefined {
   const ref = all.find((o) => seriesKey(o) === seriesKey(m) && o.impl === refImpl);
-  if (!ref || ref.value === 0 || !Number.isFinite(ref.value)) return undefined;
+  if (!ref || !(ref.value > 0) || !(m.value > 0) || !Number.isFinite(ref.value)) return undefined; // ratios of signed values (e.g. RSS growth) mean nothing
   return m.value / ref.value;
 }
 
