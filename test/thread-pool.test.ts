@@ -125,7 +125,7 @@ describe('ThreadPool: workers', () => {
       const a = new ThreadPool(${JSON.stringify(fileURLToPath(new URL('./fixtures/tasks.mjs', import.meta.url)))}, { size: 2 });
       const b = new ThreadPool(new URL(${JSON.stringify(new URL('./fixtures/tasks.mjs', import.meta.url).href)}), { minSize: 1, maxSize: 2 });
       console.log(await a.run('fib', 20), await b.run('echo', 'x'));
-      const slow = b.submit('fib', [25], { timeout: 60000 });
+      const slow = b.submit('fib', [45], { timeout: 60000 });
       await a.close();
       await b.terminate();
       await slow.catch((e) => console.log(e.code));

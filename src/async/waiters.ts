@@ -13,15 +13,27 @@ export interface WaitOptions {
 }
 
 /** One parked caller. `done` turns true once it is granted or cancelled; a done waiter is skipped. */
-export interface Waiter<T> {
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-  done: boolean;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-  /** Data the parked caller brings along (e.g. the item of a blocked `put`). */
-  payload: unknown;
+export class Waiter<T> {
+  done = false;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  signal: AbortSignal | undefined = undefined;
+  onAbort: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly resolve: (value: T) => void,
+    readonly reject: (error: unknown) => void,
+    /** Data the parked caller brings along (e.g. the item of a blocked `put`). */
+    readonly payload: unknown,
+  ) {}
+}
+
+// One shared Promise executor instead of a closure per wait: it parks the resolvers here, and
+// `wait` picks them up right after `new Promise` returns (the executor runs synchronously).
+let parkedResolve: ((value: never) => void) | undefined;
+let parkedReject: ((error: unknown) => void) | undefined;
+function park(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  parkedResolve = resolve;
+  parkedReject = reject;
 }
 
 /** Returns an `InvalidArgumentError` unless `value` is a number >= 0 (Infinity allowed when `allowInfinity`). */
@@ -74,21 +86,24 @@ export class WaiterQueue<T> {
    * the rejection) when the waiter is cancelled or times out.
    */
   wait(options: WaitOptions | undefined, payload?: unknown, onGiveUp?: (w: Waiter<T>) => void): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const w: Waiter<T> = { resolve, reject, done: false, timer: undefined, signal: undefined, onAbort: undefined, payload };
-      this.#q.push(w);
-      this.#live++;
-      if (options === undefined) return;
-      const { signal, timeout } = options;
-      if (signal !== undefined) {
-        w.signal = signal;
-        w.onAbort = () => this.#giveUp(w, cancelled(signal), onGiveUp);
-        signal.addEventListener('abort', w.onAbort, { once: true });
-      }
-      if (timeout !== undefined && timeout !== Infinity) {
-        w.timer = setTimeout(() => this.#giveUp(w, new TimeoutError(`gave up waiting after ${timeout} ms: raise \`timeout\` or find what holds the resource`), onGiveUp), Math.min(timeout, MAX_TIMER));
-      }
-    });
+    const promise = new Promise<T>(park);
+    const w = new Waiter<T>(parkedResolve as (value: T) => void, parkedReject!, payload);
+    this.#q.push(w);
+    this.#live++;
+    if (options !== undefined) this.#arm(w, options, onGiveUp);
+    return promise;
+  }
+
+  #arm(w: Waiter<T>, options: WaitOptions, onGiveUp: ((w: Waiter<T>) => void) | undefined): void {
+    const { signal, timeout } = options;
+    if (signal !== undefined) {
+      w.signal = signal;
+      w.onAbort = () => this.#giveUp(w, cancelled(signal), onGiveUp);
+      signal.addEventListener('abort', w.onAbort, { once: true });
+    }
+    if (timeout !== undefined && timeout !== Infinity) {
+      w.timer = setTimeout(() => this.#giveUp(w, new TimeoutError(`gave up waiting after ${timeout} ms: raise \`timeout\` or find what holds the resource`), onGiveUp), Math.min(timeout, MAX_TIMER));
+    }
   }
 
   /** Removes and returns the first live waiter, already marked done and detached, or `undefined`. */

@@ -114,7 +114,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     options: MapOptions = {},
   ): AsyncIterableIterator<TaskResult<M, K>> {
     return mapTasks(
-      (items, onDone) => this.#submitChunk(name, items, onDone),
+      (items, onDone, transfer) => this.#submitChunk(name, items, onDone, transfer),
       input,
       options,
       this.#opts.maxSize,
@@ -225,12 +225,12 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     return task;
   }
 
-  #submitChunk(name: string, items: unknown[], onDone: (error: unknown, value: unknown, micros: number) => void): void {
+  #submitChunk(name: string, items: ArrayLike<unknown>, onDone: (error: unknown, value: unknown, micros: number) => void, transfer?: Transferable[]): void {
     const task: Task | undefined = this.#accept(
-      name, items, MODE_CHUNK,
+      name, items as unknown[], MODE_CHUNK,
       (value) => onDone(undefined, value, task!.micros),
       (error) => onDone(error, undefined, task?.micros ?? 0),
-      undefined, false,
+      transfer ? { transfer } : undefined, false,
     );
   }
 

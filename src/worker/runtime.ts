@@ -9,7 +9,8 @@ import {
 
 /** How the runtime talks to its pool: a worker thread's port or a child process's IPC channel. */
 export interface Transport {
-  post(message: unknown[]): void;
+  /** Sends a result batch; `transfer` lists buffers that may be moved rather than copied. */
+  post(message: unknown[], transfer?: ArrayBuffer[]): void;
   onMessage(handler: (message: unknown) => void): void;
 }
 
@@ -31,6 +32,8 @@ export class Runtime {
   #cursor = 0;
   #active = 0;
   #out: unknown[] = [];
+  /** Buffers of packed chunk results to move with the next flush. */
+  #transfer: ArrayBuffer[] = [];
   #flushScheduled = false;
   #fns = new Map<string, TaskFn>();
   #module: Record<string, unknown> | undefined;
@@ -139,11 +142,15 @@ export class Runtime {
   #call(fn: TaskFn, mode: number, args: unknown[]): unknown {
     if ((mode & MODE_CHUNK) === 0) return fn(...args);
     const results = new Array<unknown>(args.length);
+    let numbers = args.length >= PACK_MIN;
     let pending = false;
     for (let i = 0; i < args.length; i++) {
       try {
         const r = fn(args[i]);
-        if (isThenable(r)) pending = true;
+        if (typeof r !== 'number') {
+          numbers = false;
+          if (isThenable(r)) pending = true;
+        }
         results[i] = r;
       } catch (error) {
         if (!pending) return new ChunkFailure(results.slice(0, i), error);
@@ -152,7 +159,11 @@ export class Runtime {
         break;
       }
     }
-    return pending ? settleChunk(results) : results;
+    if (pending) return settleChunk(results);
+    if (!numbers) return results;
+    const packed = new Float64Array(results as number[]);
+    this.#transfer.push(packed.buffer);
+    return packed;
   }
 
   #finishAsync(id: number, status: number, value: unknown, t0: number): void {
@@ -181,9 +192,11 @@ export class Runtime {
   #flush(): void {
     if (this.#out.length === 0) return;
     const out = this.#out;
+    const transfer = this.#transfer;
     this.#out = [];
+    if (transfer.length > 0) this.#transfer = [];
     try {
-      this.#transport.post(out);
+      this.#transport.post(out, transfer);
     } catch {
       this.#postOneByOne(out);
     }
@@ -217,6 +230,9 @@ export class Runtime {
     return fn as TaskFn;
   }
 }
+
+/** Map chunks at least this long whose results are all numbers travel back as a moved Float64Array. */
+const PACK_MIN = 64;
 
 class ChunkFailure {
   constructor(readonly done: unknown[], readonly error: unknown) {}

@@ -5,7 +5,7 @@ import { INIT_KEY, type WorkerInit } from './protocol.js';
 
 const port = parentPort!;
 const runtime = new Runtime(getEnvironmentData(INIT_KEY) as unknown as WorkerInit, {
-  post: (message) => port.postMessage(message),
+  post: (message, transfer) => port.postMessage(message, transfer),
   onMessage: (handler) => port.on('message', handler),
 });
 runtime.flushBeforeExit();
