@@ -10,26 +10,38 @@ import pLimit from 'p-limit';
 import PQueue from 'p-queue';
 import { gather, Lock, Queue, Semaphore, TaskGroup } from '../src/async/index.js';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, scale: { type: 'string', default: '1' } } });
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, scale: { type: 'string', default: '1' }, only: { type: 'string' } } });
 const ROUNDS = Number(args.rounds);
 const SCALE = Number(args.scale);
+/** `--only lock` runs just the benchmarks whose name contains `lock`. */
+const want = (bench: string): boolean => args.only === undefined || bench.includes(args.only);
 
 interface Row { bench: string; impl: string; value: number; rounds: number[]; ops: number }
 const rows: Row[] = [];
 
-/** Runs `body` (which performs `ops` operations) ROUNDS times after a warm-up; records the median ops/s. */
-async function measure(bench: string, impl: string, ops: number, body: () => Promise<void>): Promise<void> {
-  await body(); // warm-up, lets the JIT settle
-  const rates: number[] = [];
+type Case = [impl: string, ops: number, body: () => Promise<void>];
+
+/**
+ * Runs every case of a benchmark ROUNDS times, interleaved (round 1 of each, then round 2...)
+ * so that drift in machine load hits all alike, after one warm-up each; records median ops/s.
+ */
+async function run(bench: string, cases: Case[]): Promise<void> {
+  for (const [, , body] of cases) await body();
+  const rates = cases.map(() => [] as number[]);
   for (let r = 0; r < ROUNDS; r++) {
-    const t0 = performance.now();
-    await body();
-    rates.push(ops / ((performance.now() - t0) / 1000));
+    for (let c = 0; c < cases.length; c++) {
+      const [, ops, body] = cases[c]!;
+      const t0 = performance.now();
+      await body();
+      rates[c]!.push(ops / ((performance.now() - t0) / 1000));
+    }
   }
-  const sorted = [...rates].sort((a, b) => a - b);
-  const value = sorted[sorted.length >> 1]!;
-  rows.push({ bench, impl, value, rounds: rates, ops });
-  process.stdout.write(`${JSON.stringify({ bench, impl, value: Math.round(value), unit: 'ops/s', better: 'higher', rounds: rates.map(Math.round) })}\n`);
+  cases.forEach(([impl, ops], c) => {
+    const sorted = [...rates[c]!].sort((a, b) => a - b);
+    const value = sorted[sorted.length >> 1]!;
+    rows.push({ bench, impl, value, rounds: rates[c]!, ops });
+    process.stdout.write(`${JSON.stringify({ bench, impl, value: Math.round(value), unit: 'ops/s', better: 'higher', rounds: rates[c]!.map(Math.round) })}\n`);
+  });
 }
 
 /** The 20-line Promise-queue mutex the brief names as the yardstick (not an anchor). */
@@ -47,26 +59,30 @@ class NaiveMutex {
 // --- 1. uncontended lock: one task, acquire then release --------------------------------
 const N1 = Math.round(2_000_000 * SCALE);
 const noop = (): void => {};
-{
+if (want('lock-uncontended')) {
+  const cases: Case[] = [];
   const b = 'lock-uncontended';
   const lock = new Lock();
-  await measure(b, 'weft Lock (await acquire)', N1, async () => { for (let i = 0; i < N1; i++) { await lock.acquire(); lock.release(); } });
-  await measure(b, 'weft Lock (tryAcquire || await acquire)', N1, async () => { for (let i = 0; i < N1; i++) { if (!lock.tryAcquire()) await lock.acquire(); lock.release(); } });
-  await measure(b, 'weft Lock (withLock)', N1, async () => { for (let i = 0; i < N1; i++) await lock.withLock(noop); });
+  cases.push(['weft Lock (await acquire)', N1, async () => { for (let i = 0; i < N1; i++) { await lock.acquire(); lock.release(); } }]);
+  cases.push(['weft Lock (tryAcquire || await acquire)', N1, async () => { for (let i = 0; i < N1; i++) { if (!lock.tryAcquire()) await lock.acquire(); lock.release(); } }]);
+  cases.push(['weft Lock (withLock)', N1, async () => { for (let i = 0; i < N1; i++) await lock.withLock(noop); }]);
   const m = new Mutex();
   const n = N1 / 10; // the slow ones run fewer ops; the rate is per op
-  await measure(b, 'async-mutex Mutex (acquire)', n, async () => { for (let i = 0; i < n; i++) { const r = await m.acquire(); r(); } });
-  await measure(b, 'async-mutex Mutex (runExclusive)', n, async () => { for (let i = 0; i < n; i++) await m.runExclusive(noop); });
+  cases.push(['async-mutex Mutex (acquire)', n, async () => { for (let i = 0; i < n; i++) { const r = await m.acquire(); r(); } }]);
+  cases.push(['async-mutex Mutex (runExclusive)', n, async () => { for (let i = 0; i < n; i++) await m.runExclusive(noop); }]);
   const s = new Sema(1);
-  await measure(b, 'async-sema Sema(1)', N1, async () => { for (let i = 0; i < N1; i++) { await s.acquire(); s.release(); } });
+  cases.push(['async-sema Sema(1)', N1, async () => { for (let i = 0; i < N1; i++) { await s.acquire(); s.release(); } }]);
   const h = getSemaphore(Symbol('lock'), 1);
-  await measure(b, '@henrygd/semaphore (1)', N1, async () => { for (let i = 0; i < N1; i++) { await h.acquire(); h.release(); } });
+  cases.push(['@henrygd/semaphore (1)', N1, async () => { for (let i = 0; i < N1; i++) { await h.acquire(); h.release(); } }]);
   const limit = pLimit(1);
-  await measure(b, 'p-limit(1)', n, async () => { for (let i = 0; i < n; i++) await limit(noop); });
+  cases.push(['p-limit(1)', n, async () => { for (let i = 0; i < n; i++) await limit(noop); }]);
   const q = new PQueue({ concurrency: 1 });
-  await measure(b, 'p-queue(1)', n, async () => { for (let i = 0; i < n; i++) await q.add(noop); });
+  cases.push(['p-queue(1)', n, async () => { for (let i = 0; i < n; i++) await q.add(noop); }]);
   const naive = new NaiveMutex();
-  await measure(b, 'naive Promise-queue mutex', N1, async () => { for (let i = 0; i < N1; i++) (await naive.lock())(); });
+  const settled = Promise.resolve();
+  cases.push(['one bare await per op (floor, not a lock)', N1, async () => { for (let i = 0; i < N1; i++) await settled; }]);
+  cases.push(['naive Promise-queue mutex', N1, async () => { for (let i = 0; i < N1; i++) (await naive.lock())(); }]);
+  await run(b, cases);
 }
 
 // --- 2. Semaphore(4), 100 tasks contending ----------------------------------------------
@@ -93,55 +109,63 @@ async function contendRun(run: (fn: () => Promise<void>) => PromiseLike<unknown>
   for (let t = 0; t < TASKS; t++) all.push(worker());
   await Promise.all(all);
 }
-{
+if (want('semaphore4-100-tasks')) {
+  const cases: Case[] = [];
   const b = 'semaphore4-100-tasks';
   const sem = new Semaphore(4);
-  await measure(b, 'weft Semaphore (acquire/release)', N2, () => contend(() => sem.acquire(), () => sem.release()));
-  await measure(b, 'weft Semaphore (run)', N2, () => contendRun((fn) => sem.run(fn)));
+  cases.push(['weft Semaphore (acquire/release)', N2, () => contend(() => sem.acquire(), () => sem.release())]);
+  cases.push(['weft Semaphore (run)', N2, () => contendRun((fn) => sem.run(fn))]);
   const h = getSemaphore(Symbol('sem'), 4);
-  await measure(b, '@henrygd/semaphore (4)', N2, () => contend(() => h.acquire(), () => h.release()));
+  cases.push(['@henrygd/semaphore (4)', N2, () => contend(() => h.acquire(), () => h.release())]);
   const s = new Sema(4);
-  await measure(b, 'async-sema Sema(4)', N2, () => contend(() => s.acquire(), () => s.release()));
+  cases.push(['async-sema Sema(4)', N2, () => contend(() => s.acquire(), () => s.release())]);
   const am = new AmSemaphore(4);
   const n = N2 / 10;
-  await measure(b, 'async-mutex Semaphore(4)', n, () => contendRun((fn) => am.runExclusive(fn), n));
+  cases.push(['async-mutex Semaphore(4)', n, () => contendRun((fn) => am.runExclusive(fn), n)]);
   const limit = pLimit(4);
-  await measure(b, 'p-limit(4)', n, () => contendRun((fn) => limit(fn), n));
+  cases.push(['p-limit(4)', n, () => contendRun((fn) => limit(fn), n)]);
   const q = new PQueue({ concurrency: 4 });
-  await measure(b, 'p-queue(4)', n, () => contendRun((fn) => q.add(fn), n));
+  cases.push(['p-queue(4)', n, () => contendRun((fn) => q.add(fn), n)]);
+  await run(b, cases);
 }
 
 // --- 3. Queue put/get pairs ---------------------------------------------------------------
 const N3 = Math.round(2_000_000 * SCALE);
-{
+if (want('queue-put-get')) {
+  const cases: Case[] = [];
   const b = 'queue-put-get';
   const q = new Queue<number>();
-  await measure(b, 'weft Queue (await put; await get)', N3, async () => { for (let i = 0; i < N3; i++) { await q.put(i); await q.get(); } });
-  await measure(b, 'weft Queue (putNowait; getNowait)', N3, async () => { for (let i = 0; i < N3; i++) { q.putNowait(i); q.getNowait(); } });
+  cases.push(['weft Queue (await put; await get)', N3, async () => { for (let i = 0; i < N3; i++) { await q.put(i); await q.get(); } }]);
+  cases.push(['weft Queue (putNowait; getNowait)', N3, async () => { for (let i = 0; i < N3; i++) { q.putNowait(i); q.getNowait(); } }]);
   const bounded = new Queue<number>({ maxsize: 64 });
-  await measure(b, 'weft Queue(64) producer/consumer tasks', N3, async () => {
+  cases.push(['weft Queue(64) producer/consumer tasks', N3, async () => {
     const producer = (async () => { for (let i = 0; i < N3; i++) await bounded.put(i); })();
     const consumer = (async () => { for (let i = 0; i < N3; i++) await bounded.get(); })();
     await Promise.all([producer, consumer]);
-  });
+  }]);
+  const settled = Promise.resolve();
+  cases.push(['two bare awaits per op (floor, not a queue)', N3, async () => { for (let i = 0; i < N3; i++) { await settled; await settled; } }]);
   const arr: number[] = [];
-  await measure(b, 'Array push/shift (sync reference)', N3, async () => { for (let i = 0; i < N3; i++) { arr.push(i); arr.shift(); } });
+  cases.push(['Array push/shift (sync reference)', N3, async () => { for (let i = 0; i < N3; i++) { arr.push(i); arr.shift(); } }]);
+  await run(b, cases);
 }
 
 // --- 4. 100,000 trivial tasks ---------------------------------------------------------------
 const N4 = Math.round(100_000 * SCALE);
-{
+if (want('tasks-100k')) {
+  const cases: Case[] = [];
   const b = 'tasks-100k';
   const trivial = async (): Promise<number> => 1;
-  await measure(b, 'Promise.all', N4, async () => { const ps: Promise<number>[] = []; for (let i = 0; i < N4; i++) ps.push(trivial()); await Promise.all(ps); });
-  await measure(b, 'weft TaskGroup', N4, async () => { const g = new TaskGroup(); for (let i = 0; i < N4; i++) g.spawn(trivial); await g.wait(); });
+  cases.push(['Promise.all', N4, async () => { const ps: Promise<number>[] = []; for (let i = 0; i < N4; i++) ps.push(trivial()); await Promise.all(ps); }]);
+  cases.push(['weft TaskGroup', N4, async () => { const g = new TaskGroup(); for (let i = 0; i < N4; i++) g.spawn(trivial); await g.wait(); }]);
   const thunks = Array.from({ length: N4 }, () => trivial);
-  await measure(b, 'weft gather', N4, async () => { await gather(thunks); });
-  await measure(b, 'weft gather (concurrency 100)', N4, async () => { await gather(thunks, { concurrency: 100 }); });
+  cases.push(['weft gather', N4, async () => { await gather(thunks); }]);
+  cases.push(['weft gather (concurrency 100)', N4, async () => { await gather(thunks, { concurrency: 100 }); }]);
   const limit = pLimit(100);
-  await measure(b, 'p-limit(100)', N4, async () => { const ps: Promise<number>[] = []; for (let i = 0; i < N4; i++) ps.push(limit(trivial)); await Promise.all(ps); });
+  cases.push(['p-limit(100)', N4, async () => { const ps: Promise<number>[] = []; for (let i = 0; i < N4; i++) ps.push(limit(trivial)); await Promise.all(ps); }]);
   const q = new PQueue({ concurrency: 100 });
-  await measure(b, 'p-queue(100)', N4, async () => { const ps: Promise<number>[] = []; for (let i = 0; i < N4; i++) ps.push(q.add(trivial)); await Promise.all(ps); });
+  cases.push(['p-queue(100)', N4, async () => { const ps: Promise<number>[] = []; for (let i = 0; i < N4; i++) ps.push(q.add(trivial)); await Promise.all(ps); }]);
+  await run(b, cases);
 }
 
 // --- tables: ratios against the anchor of each benchmark -----------------------------------
@@ -153,6 +177,7 @@ const refs: Record<string, string> = {
 };
 for (const bench of Object.keys(refs)) {
   const mine = rows.filter((r) => r.bench === bench);
+  if (mine.length === 0) continue;
   const ref = mine.find((r) => r.impl === refs[bench])!;
   const lines = mine.map((r) => [r.impl, fmt(r.value), `${(r.value / ref.value).toFixed(2)}x`]);
   const w = [Math.max(...lines.map((l) => l[0]!.length), 14), 10, 8];

@@ -15,9 +15,8 @@ export interface WaitOptions {
 /** One parked caller. `done` turns true once it is granted or cancelled; a done waiter is skipped. */
 export class Waiter<T> {
   done = false;
-  timer: ReturnType<typeof setTimeout> | undefined = undefined;
-  signal: AbortSignal | undefined = undefined;
-  onAbort: (() => void) | undefined = undefined;
+  /** Set only when the wait has a signal or a timeout: what to undo once it ends. */
+  armed: Armed | undefined = undefined;
 
   constructor(
     readonly resolve: (value: T) => void,
@@ -25,6 +24,12 @@ export class Waiter<T> {
     /** Data the parked caller brings along (e.g. the item of a blocked `put`). */
     readonly payload: unknown,
   ) {}
+}
+
+interface Armed {
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 // One shared Promise executor instead of a closure per wait: it parks the resolvers here, and
@@ -96,13 +101,13 @@ export class WaiterQueue<T> {
 
   #arm(w: Waiter<T>, options: WaitOptions, onGiveUp: ((w: Waiter<T>) => void) | undefined): void {
     const { signal, timeout } = options;
+    const armed: Armed = (w.armed = { timer: undefined, signal, onAbort: undefined });
     if (signal !== undefined) {
-      w.signal = signal;
-      w.onAbort = () => this.#giveUp(w, cancelled(signal), onGiveUp);
-      signal.addEventListener('abort', w.onAbort, { once: true });
+      armed.onAbort = () => this.#giveUp(w, cancelled(signal), onGiveUp);
+      signal.addEventListener('abort', armed.onAbort, { once: true });
     }
     if (timeout !== undefined && timeout !== Infinity) {
-      w.timer = setTimeout(() => this.#giveUp(w, new TimeoutError(`gave up waiting after ${timeout} ms: raise \`timeout\` or find what holds the resource`), onGiveUp), Math.min(timeout, MAX_TIMER));
+      armed.timer = setTimeout(() => this.#giveUp(w, new TimeoutError(`gave up waiting after ${timeout} ms: raise \`timeout\` or find what holds the resource`), onGiveUp), Math.min(timeout, MAX_TIMER));
     }
   }
 
@@ -115,7 +120,7 @@ export class WaiterQueue<T> {
       }
       this.#live--;
       w.done = true;
-      if (w.onAbort !== undefined || w.timer !== undefined) detach(w);
+      if (w.armed !== undefined) detach(w.armed);
       return w;
     }
     return undefined;
@@ -155,7 +160,7 @@ export class WaiterQueue<T> {
     if (w.done) return;
     w.done = true;
     this.#live--;
-    detach(w);
+    if (w.armed !== undefined) detach(w.armed);
     // Dead waiters are skipped lazily; compact when they outnumber the living, so a resource
     // held for a long time while many waiters time out does not hold on to their memory.
     if (++this.#dead > 32 && this.#dead > this.#live) this.#compact();
@@ -164,7 +169,7 @@ export class WaiterQueue<T> {
   }
 }
 
-function detach<T>(w: Waiter<T>): void {
-  if (w.timer !== undefined) clearTimeout(w.timer);
-  if (w.onAbort !== undefined) w.signal!.removeEventListener('abort', w.onAbort);
+function detach(armed: Armed): void {
+  if (armed.timer !== undefined) clearTimeout(armed.timer);
+  if (armed.onAbort !== undefined) armed.signal!.removeEventListener('abort', armed.onAbort);
 }
