@@ -147,3 +147,24 @@ describe('ThreadPool: workers', () => {
     assert.equal(r.stdout, 'done\n');
   });
 });
+
+describe('ThreadPool: shared memory crosses as arguments', () => {
+  test('a weft Lock passed to tasks arrives as a Lock over the same memory and keeps a counter exact', async () => {
+    const { Lock } = await import('../src/shared/index.js');
+    const pool = new ThreadPool<Tasks>(tasksUrl, { size: 2 });
+    try {
+      const lock = new Lock();
+      const counter = new Int32Array(new SharedArrayBuffer(4));
+      const revived = await Promise.all([
+        pool.submit('lockedIncrement', [lock, counter, 20_000], { timeout: 30_000 }),
+        pool.submit('lockedIncrement', [lock, counter, 20_000], { timeout: 30_000 }),
+      ]);
+      assert.deepEqual(revived, [true, true]);
+      assert.equal(counter[0], 40_000);
+      const back = await pool.run('giveBack', lock);
+      assert.ok(back instanceof Lock);
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -11,6 +11,7 @@ import { TaskQueue } from './queue.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
 import { ChunkError, QUEUED, SENT, SETTLED, Task } from './task.js';
 import type { MapItem, MapTaskName, ModuleLocation, TaskArgs, TaskName, TaskResult, Transferable, UntypedModule } from './types.js';
+import { reviveShared } from '../shared/revive.js';
 import { resolveTaskModule } from '../worker/module.js';
 import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
 import {
@@ -343,7 +344,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       if (task.state === SETTLED) continue;
       const status = batch[i + 1] as number;
       const value = batch[i + 2];
-      if (status === STATUS_OK) this.#fulfil(task, value);
+      if (status === STATUS_OK) this.#fulfil(task, reviveShared(value));
       else if (status === STATUS_ERROR) this.#fail(task, decodeThrow(value as EncodedThrow, task.name));
       else if (status === STATUS_CHUNK_ERROR) {
         const [done, encoded] = value as [unknown[], EncodedThrow];

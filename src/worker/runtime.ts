@@ -122,8 +122,8 @@ export class Runtime {
       if (mode & FLAG_SIGNAL) {
         const controller = new AbortController();
         this.#controllers.set(id, controller);
-        result = taskSignalStore.run(controller.signal, () => this.#call(fn, mode, this.#revive(args)));
-      } else result = this.#call(fn, mode, this.#revive(args));
+        result = taskSignalStore.run(controller.signal, () => this.#call(fn, mode, this.#reviveArgs(args)));
+      } else result = this.#call(fn, mode, this.#reviveArgs(args));
     } catch (error) {
       this.#settle(id, STATUS_ERROR, encodeThrow(error), t0);
       return;
@@ -137,6 +137,11 @@ export class Runtime {
         (error) => this.#finishAsync(id, ...failure(error), t0),
       );
     } else this.#settle(id, STATUS_OK, result, t0);
+  }
+
+  /** Shared-memory primitives among the arguments arrive as tagged copies: rebuild them (typed-array chunks hold only numbers). */
+  #reviveArgs(args: unknown[]): unknown[] {
+    return Array.isArray(args) ? this.#revive(args) : args;
   }
 
   #call(fn: TaskFn, mode: number, args: unknown[]): unknown {
