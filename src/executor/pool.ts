@@ -27,6 +27,8 @@ class Slot {
   seq = 0;
   exclusive = false;
   retiring = false;
+  /** The worker has loaded its module (its first, empty, message). */
+  ready = false;
   idleTimer: NodeJS.Timeout | undefined;
   exited!: Promise<void>;
   markExited!: () => void;
@@ -65,7 +67,8 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   #drainScheduled = false;
   /** Time of the first acceptance since the last drain: tasks accepted together share it. */
   #stamp = 0;
-  #micros = 100;
+  /** Running estimate of a task's run time, in µs: starts cautious (little pipelining) and learns per batch. */
+  #micros = 1000;
   #idleWaiters: (() => void)[] = [];
   #closing: Promise<void> | undefined;
   #terminating: Promise<void> | undefined;
@@ -77,7 +80,9 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     this.#module = resolved.url;
     this.#tsx = resolved.tsx;
     this.#backend = backend;
-    for (let i = 0; i < this.#opts.minSize; i++) this.#spawn();
+    // One worker now; the rest once it is up (or sooner, when queued work asks for them),
+    // so the first result is not slowed by every worker booting at once.
+    if (this.#opts.minSize > 0) this.#spawn();
   }
 
   /** Runs task `name` with `args` in a worker; resolves to its result. */
@@ -331,7 +336,13 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   }
 
   #onResults(slot: Slot, batch: unknown[]): void {
+    if (!slot.ready) {
+      slot.ready = true;
+      this.#spawnToMin();
+    }
     const every = RESULT_STRIDE * Math.ceil(batch.length / RESULT_STRIDE / HISTOGRAM_SAMPLES_PER_BATCH);
+    let callMicros = 0;
+    let calls = 0;
     for (let i = 0; i < batch.length; i += RESULT_STRIDE) {
       const id = batch[i] as number;
       const task = slot.inflight.get(id);
@@ -340,7 +351,10 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       const micros = batch[i + 3] as number;
       task.micros = micros;
       this.#stats.recordRun(micros, i % every === 0);
-      if ((task.mode & MODE_CHUNK) === 0) this.#micros += (micros - this.#micros) * 0.1;
+      if ((task.mode & MODE_CHUNK) === 0) {
+        callMicros += micros;
+        calls++;
+      }
       if (task.state === SETTLED) continue;
       const status = batch[i + 1] as number;
       const value = batch[i + 2];
@@ -353,6 +367,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
         this.#fail(task, new DataCloneError(`the result of task '${task.name}' cannot be cloned back to the caller (${String(value)}); return plain data instead of functions, symbols or class instances with methods`));
       }
     }
+    if (calls > 0) this.#micros = (this.#micros + callMicros / calls) / 2;
     if (slot.exclusive && slot.inflight.size === 0) slot.exclusive = false;
     this.#afterProgress(slot);
   }
@@ -445,9 +460,13 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     for (let i = requeue.length - 1; i >= 0; i--) this.#queue.unshift(requeue[i]!);
     slot.markExited();
     if (this.#state === 'terminated') return;
+    if (this.#state === 'open') this.#spawnToMin();
+    if (this.#queue.length > 0) this.#drain();
+  }
+
+  #spawnToMin(): void {
     const live = this.#slots.filter((s) => !s.retiring).length;
     for (let i = live; i < this.#opts.minSize && this.#state === 'open'; i++) this.#spawn();
-    if (this.#queue.length > 0) this.#drain();
   }
 
   #spawn(): void {

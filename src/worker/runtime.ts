@@ -40,7 +40,9 @@ export class Runtime {
   #failure: Error | undefined;
   #ready = false;
   #controllers = new Map<number, AbortController>();
-  #revive: Revive = (args) => args;
+  /** Rebuilds shared-memory primitives among arguments; loaded on first need (it pulls in all of src/shared). */
+  #revive: Revive | undefined;
+  #loadingRevive = false;
   /** End time of the last measurement: back-to-back sync tasks share one clock read. */
   #now = 0;
 
@@ -65,8 +67,7 @@ export class Runtime {
   }
 
   /** Loads the module and runs the initializer; a failure is reported on every task, not thrown. */
-  async start(revive?: Revive): Promise<void> {
-    if (revive) this.#revive = revive;
+  async start(): Promise<void> {
     try {
       this.#module = (await import(this.#init.module)) as Record<string, unknown>;
     } catch (error) {
@@ -84,6 +85,7 @@ export class Runtime {
       }
     }
     this.#ready = true;
+    this.#transport.post([]); // ready: the pool may start its other workers now
     this.#pump();
   }
 
@@ -102,6 +104,10 @@ export class Runtime {
     while (this.#active < concurrency && this.#batches.length > 0) {
       const batch = this.#batches[0]!;
       const i = this.#cursor;
+      if (!this.#revive && hasSharedTag(batch[i + 3])) {
+        this.#loadRevive();
+        break;
+      }
       this.#cursor += TASK_STRIDE;
       if (this.#cursor >= batch.length) {
         this.#batches.shift();
@@ -141,7 +147,16 @@ export class Runtime {
 
   /** Shared-memory primitives among the arguments arrive as tagged copies: rebuild them (typed-array chunks hold only numbers). */
   #reviveArgs(args: unknown[]): unknown[] {
-    return Array.isArray(args) ? this.#revive(args) : args;
+    return this.#revive && Array.isArray(args) ? this.#revive(args) : args;
+  }
+
+  #loadRevive(): void {
+    if (this.#loadingRevive) return;
+    this.#loadingRevive = true;
+    void import('../shared/revive.js').then((m) => {
+      this.#revive = m.reviveArgs;
+      this.#pump();
+    });
   }
 
   #call(fn: TaskFn, mode: number, args: unknown[]): unknown {
@@ -234,6 +249,13 @@ export class Runtime {
     this.#fns.set(name, fn as TaskFn);
     return fn as TaskFn;
   }
+}
+
+/** True when an argument list holds a tagged shared-memory object (see src/shared/revive.ts). */
+function hasSharedTag(args: unknown): boolean {
+  if (!Array.isArray(args)) return false;
+  for (const a of args) if (typeof a === 'object' && a !== null && typeof (a as { __weft?: unknown }).__weft === 'string') return true;
+  return false;
 }
 
 /** Map chunks at least this long whose results are all numbers travel back as a moved Float64Array. */

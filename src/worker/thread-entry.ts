@@ -1,6 +1,5 @@
 /** Entry of a worker thread: runs the generic runtime over the thread's parent port. */
 import { getEnvironmentData, parentPort } from 'node:worker_threads';
-import { reviveArgs } from '../shared/revive.js';
 import { Runtime } from './runtime.js';
 import { INIT_KEY, type WorkerInit } from './protocol.js';
 
@@ -10,4 +9,4 @@ const runtime = new Runtime(getEnvironmentData(INIT_KEY) as unknown as WorkerIni
   onMessage: (handler) => port.on('message', handler),
 });
 runtime.flushBeforeExit();
-await runtime.start(reviveArgs);
+await runtime.start();
