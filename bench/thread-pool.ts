@@ -158,8 +158,8 @@ const workerpoolImpl: Impl = {
   },
 };
 
-// weft's ThreadPool is being written alongside this benchmark: load it dynamically and
-// skip its rows (with a note) while it is missing.
+// weft is measured as shipped: the compiled dist/ (run `npm run build` after changing src/),
+// so its workers start without the TypeScript loader, like every anchor's.
 interface WeftThreadPool {
   run(name: string, arg: unknown): Promise<unknown>;
   map(name: string, source: Iterable<unknown> | AsyncIterable<unknown>): AsyncIterable<unknown>;
@@ -170,13 +170,11 @@ type WeftThreadPoolCtor = new (module: URL, options: { size: number }) => WeftTh
 async function loadWeft(): Promise<Impl | string> {
   let mod: Record<string, unknown>;
   try {
-    mod = await import('../src/index.js');
+    mod = (await import(new URL('../dist/index.js', import.meta.url).href)) as Record<string, unknown>;
   } catch (err) {
-    return `weft skipped: import of src/index.js failed (${err instanceof Error ? err.message : String(err)})`;
+    return `weft skipped: import of dist/index.js failed — run \`npm run build\` (${err instanceof Error ? err.message : String(err)})`;
   }
-  const ctor = mod.ThreadPool;
-  if (typeof ctor !== 'function') return 'weft skipped: src/index.js does not export ThreadPool yet';
-  const ThreadPool = ctor as WeftThreadPoolCtor;
+  const ThreadPool = mod.ThreadPool as WeftThreadPoolCtor;
   return {
     name: 'weft',
     create(size) {
