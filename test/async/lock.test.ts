@@ -164,3 +164,10 @@ test('timeout: 0 on a free lock succeeds', async () => {
   await lock.acquire({ timeout: 0 });
   assert.equal(lock.locked, true);
 });
+
+test('the lock has no owner: another task may release it, as in Python', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  await Promise.resolve().then(() => lock.release());
+  assert.equal(lock.locked, false);
+});
