@@ -1,0 +1,195 @@
+// Shared-memory primitives against their anchors, in one run. Never part of `npm test`.
+// Run: node --import tsx bench/shared.ts [--rounds 5]
+// Prints a table with ratios, then one JSON line per measurement (median of the rounds).
+import { Worker, isMainThread, parentPort, workerData, MessageChannel, type MessagePort } from 'node:worker_threads';
+import { parseArgs } from 'node:util';
+import { Lock, Barrier, Channel } from '../src/shared/index.js';
+
+const INCREMENTS = 1_000_000;
+const UNCONTENDED = 10_000_000;
+const NUMBERS = 2_000_000;
+const OBJECTS = 200_000;
+
+// ---- worker side -------------------------------------------------------------------------
+type Job = { kind: string; start: unknown; counter: Int32Array; lock?: unknown; ch?: unknown; port?: MessagePort; n: number };
+
+function futexLock(s: Int32Array): void {
+  // Drepper's mutex without spinning: the hand-written anchor.
+  let c = Atomics.compareExchange(s, 0, 0, 1);
+  if (c === 0) return;
+  if (c !== 2) c = Atomics.exchange(s, 0, 2);
+  while (c !== 0) {
+    Atomics.wait(s, 0, 2);
+    c = Atomics.exchange(s, 0, 2);
+  }
+}
+function futexUnlock(s: Int32Array): void {
+  if (Atomics.sub(s, 0, 1) !== 1) {
+    Atomics.store(s, 0, 0);
+    Atomics.notify(s, 0, 1);
+  }
+}
+
+function runJob(j: Job): number {
+  const c = j.counter;
+  const lock = j.lock === undefined ? undefined : Lock.from(j.lock);
+  const futex = new Int32Array(c.buffer, 4, 1);
+  const ch = j.ch === undefined ? undefined : Channel.from<unknown>(j.ch);
+  Barrier.from(j.start).waitSync({ timeout: 30_000 });
+  const t0 = performance.now();
+  switch (j.kind) {
+    case 'weft-lock':
+      for (let i = 0; i < j.n; i++) { lock!.acquireSync(); c[0]!++; lock!.release(); }
+      break;
+    case 'futex-lock':
+      for (let i = 0; i < j.n; i++) { futexLock(futex); c[0]!++; futexUnlock(futex); }
+      break;
+    case 'atomics-add':
+      for (let i = 0; i < j.n; i++) Atomics.add(c, 0, 1);
+      break;
+    case 'send-numbers':
+      for (let i = 0; i < j.n; i++) ch!.sendSync(i);
+      break;
+    case 'recv-numbers': {
+      let sum = 0;
+      for (let got = 0; got < j.n; got++) sum += ch!.receiveSync() as number;
+      c[0] = sum === ((j.n - 1) * j.n) / 2 ? 1 : -1;
+      break;
+    }
+    case 'recv-numbers-batched': {
+      let got = 0;
+      while (got < j.n) {
+        const batch = ch!.receiveMany(4096);
+        if (batch.length === 0) {
+          ch!.receiveSync({ timeout: 30_000 }); // nothing ready: sleep until something is
+          got++;
+        }
+        got += batch.length;
+      }
+      break;
+    }
+    case 'send-objects':
+      for (let i = 0; i < j.n; i++) ch!.sendSync({ id: i, name: 'item', ok: true });
+      break;
+    case 'recv-objects':
+      for (let got = 0; got < j.n; got++) ch!.receiveSync();
+      break;
+    case 'post-objects':
+      for (let i = 0; i < j.n; i++) j.port!.postMessage({ id: i, name: 'item', ok: true });
+      break;
+  }
+  return performance.now() - t0;
+}
+
+if (!isMainThread) {
+  const j = workerData as Job;
+  if (j.kind === 'recv-posted') {
+    Barrier.from(j.start).waitSync({ timeout: 30_000 });
+    const t0 = performance.now();
+    let got = 0;
+    j.port!.on('message', () => {
+      if (++got === j.n) {
+        parentPort!.postMessage(performance.now() - t0);
+        j.port!.close();
+      }
+    });
+  } else {
+    parentPort!.postMessage(runJob(j));
+  }
+}
+
+// ---- main side ---------------------------------------------------------------------------
+function spawn(data: Omit<Job, 'start'> & { start: Barrier }, transfer: MessagePort[] = []): Promise<number> {
+  const here = import.meta.url;
+  const boot = `const { workerData } = require('node:worker_threads');
+import(workerData.__tsx).then((m) => { m.register(); return import(workerData.__entry); });`;
+  const w = new Worker(boot, {
+    eval: true,
+    workerData: { ...data, __tsx: import.meta.resolve('tsx/esm/api'), __entry: here },
+    transferList: transfer,
+  });
+  return new Promise<number>((resolve, reject) => {
+    w.once('message', (ms: number) => void w.terminate().then(() => resolve(ms)));
+    w.once('error', reject);
+  });
+}
+
+async function pair(a: string, b: string | undefined, n: number, extra: Partial<Job> = {}): Promise<number> {
+  const start = new Barrier(b ? 2 : 2);
+  const counter = new Int32Array(new SharedArrayBuffer(8));
+  const jobs = [spawn({ kind: a, start, counter, n, ...extra } as Job & { start: Barrier })];
+  jobs.push(spawn({ kind: b ?? a, start, counter, n, ...extra } as Job & { start: Barrier }));
+  const times = await Promise.all(jobs);
+  if (a === 'weft-lock' || a === 'futex-lock' || a === 'atomics-add') {
+    if (counter[0] !== 2 * n) throw new Error(`${a}: counter ${counter[0]} != ${2 * n}`);
+  }
+  if (b === 'recv-numbers' && counter[0] !== 1) throw new Error('numbers arrived wrong');
+  return Math.max(...times);
+}
+
+async function postPair(n: number): Promise<number> {
+  const { port1, port2 } = new MessageChannel();
+  const start = new Barrier(2);
+  const counter = new Int32Array(new SharedArrayBuffer(8));
+  const [, recv] = await Promise.all([
+    spawn({ kind: 'post-objects', start, counter, n, port: port1 } as Job & { start: Barrier }, [port1]),
+    spawn({ kind: 'recv-posted', start, counter, n, port: port2 } as Job & { start: Barrier }, [port2]),
+  ]);
+  return recv;
+}
+
+function uncontendedWeft(n: number): number {
+  const lock = new Lock();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) { lock.acquireSync(); lock.release(); }
+  return performance.now() - t0;
+}
+
+function uncontendedRaw(n: number): number {
+  const s = new Int32Array(new SharedArrayBuffer(4));
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    while (Atomics.compareExchange(s, 0, 0, 1) !== 0);
+    Atomics.store(s, 0, 0);
+  }
+  return performance.now() - t0;
+}
+
+const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
+
+interface Row { group: string; name: string; ops: number; ms: number; opsPerSec: number; ratio: number; anchor: string }
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
+  const rounds = Number(values.rounds);
+  const measure = async (fn: () => number | Promise<number>): Promise<number> => {
+    const xs: number[] = [];
+    for (let r = 0; r < rounds; r++) xs.push(await fn());
+    return median(xs);
+  };
+  uncontendedWeft(1_000_000); // warm-up
+  uncontendedRaw(1_000_000);
+  const results: [string, string, number, number][] = [
+    ['uncontended lock', 'raw Atomics.compareExchange lock', UNCONTENDED, await measure(() => uncontendedRaw(UNCONTENDED))],
+    ['uncontended lock', 'weft Lock acquireSync/release', UNCONTENDED, await measure(() => uncontendedWeft(UNCONTENDED))],
+    ['2 workers x 1M increments', 'hand-written futex lock', 2 * INCREMENTS, await measure(() => pair('futex-lock', undefined, INCREMENTS, { lock: new Lock() }))],
+    ['2 workers x 1M increments', 'weft Lock', 2 * INCREMENTS, await measure(() => pair('weft-lock', undefined, INCREMENTS, { lock: new Lock() }))],
+    ['2 workers x 1M increments', 'Atomics.add (no lock)', 2 * INCREMENTS, await measure(() => pair('atomics-add', undefined, INCREMENTS))],
+    ['numbers between 2 threads', 'Channel sendSync/receiveSync', NUMBERS, await measure(() => pair('send-numbers', 'recv-numbers', NUMBERS, { ch: new Channel({ capacity: 1 << 16 }) }))],
+    ['numbers between 2 threads', 'Channel sendSync/receiveMany', NUMBERS, await measure(() => pair('send-numbers', 'recv-numbers-batched', NUMBERS, { ch: new Channel({ capacity: 1 << 16 }) }))],
+    ['small objects between 2 threads', 'postMessage (MessagePort)', OBJECTS, await measure(() => postPair(OBJECTS))],
+    ['small objects between 2 threads', 'Channel sendSync/receiveSync', OBJECTS, await measure(() => pair('send-objects', 'recv-objects', OBJECTS, { ch: new Channel({ capacity: 1 << 16 }) }))],
+  ];
+  const anchors = new Map<string, number>();
+  const rows: Row[] = results.map(([group, name, ops, ms]) => {
+    if (!anchors.has(group)) anchors.set(group, ms);
+    const anchorMs = anchors.get(group)!;
+    const anchor = results.find((r) => r[0] === group)![1];
+    return { group, name, ops, ms: +ms.toFixed(2), opsPerSec: Math.round((ops / ms) * 1000), ratio: +(anchorMs / ms).toFixed(2), anchor };
+  });
+  console.log(`weft/shared bench: median of ${rounds} rounds, node ${process.version}; ratio = anchor time / this time (>1 is faster than the anchor)`);
+  console.table(rows.map((r) => ({ group: r.group, name: r.name, 'Mops/s': +(r.opsPerSec / 1e6).toFixed(2), ms: r.ms, 'vs anchor': r.ratio })));
+  for (const r of rows) console.log(JSON.stringify({ bench: 'shared', ...r }));
+}
+
+if (isMainThread) await main();
