@@ -5,6 +5,8 @@
 export { WeftError } from './errors.js';
 export { ThreadPool, type ThreadPoolOptions } from './backends/thread.js';
 export { AsyncPool } from './backends/inline.js';
+export { ProcessPool, type ProcessPoolOptions } from './backends/process.js';
+export * from './process/index.js';
 export { Pool } from './executor/pool.js';
 export { Future, type FutureState } from './executor/future.js';
 export { wait, asCompleted, AsCompletedTimeoutError, type Completed, type ReturnWhen, type WaitResult } from './executor/wait.js';

@@ -1,0 +1,157 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { Backend, WorkerEvents, WorkerHandle } from '../executor/backend.js';
+import type { PoolOptions } from '../executor/options.js';
+import { Pool } from '../executor/pool.js';
+import type { ModuleLocation, UntypedModule } from '../executor/types.js';
+import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
+import { TASK_STRIDE, type WorkerInit } from '../worker/protocol.js';
+import { checkChildOptions, forkOptions, isOutOfMemory, processEntry, type ChildOptions } from '../process/fork.js';
+
+/** Options of a {@link ProcessPool}: the pool's, plus how each child process is started. */
+export interface ProcessPoolOptions extends PoolOptions, ChildOptions {}
+
+/** A running child as its backend sees it: a {@link WorkerHandle} plus its pid and a graceful stop. */
+export interface ProcessHandle extends WorkerHandle {
+  readonly pid: number | undefined;
+  readonly child: ChildProcess;
+  /** Closes the IPC channel: an idle child exits with code 0 (SIGTERM, then SIGKILL, follow if it does not). */
+  stop(): void;
+}
+
+const STDERR_TAIL = 4096;
+
+/**
+ * Runs each worker as a forked child process speaking the worker protocol over IPC with
+ * advanced (structured clone) serialization.
+ *
+ * Crash accounting: shared memory does not cross processes, so the child appends its
+ * started-task count to every result batch, and sends a final count when it dies through
+ * JavaScript (`process.exit`, `process.abort()`, an uncaught error). A child that dies with no
+ * chance to report (SIGKILL, a native crash, V8 out of memory) is taken to have been running
+ * the first task it had not reported as started: that one fails (or is retried), those behind
+ * it are re-dispatched. Results it computed but had not sent yet are lost, so such tasks may run twice.
+ */
+export class ProcessBackend implements Backend {
+  readonly kind = 'process';
+  readonly #options: ChildOptions;
+  /** Live children by pid. */
+  readonly children = new Set<ChildProcess>();
+
+  constructor(options: ChildOptions) {
+    checkChildOptions(options);
+    this.#options = options;
+  }
+
+  spawn(init: WorkerInit, events: WorkerEvents): ProcessHandle {
+    const child = fork(processEntry, [], forkOptions(this.#options, init.module, init.tsx));
+    const started = new Int32Array(init.started);
+    const grace = this.#options.killGrace ?? 1000;
+    this.children.add(child);
+    let sent = 0;
+    let reported = 0;
+    let final = -1;
+    let finalError: EncodedThrow | undefined;
+    let error: unknown;
+    let tail = '';
+    let killTimer: NodeJS.Timeout | undefined;
+    let refed = true;
+    const stderr = child.stderr as Readable;
+    stderr.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL);
+    });
+    child.on('message', (message: unknown) => {
+      if (Array.isArray(message)) {
+        reported = message.pop() as number;
+        final = -1;
+        Atomics.store(started, 0, reported);
+        events.results(message);
+      } else if (message !== null && typeof message === 'object' && 'final' in message) {
+        final = (message as { final: number }).final;
+        finalError = (message as { error?: EncodedThrow }).error;
+      }
+    });
+    child.on('error', (e) => (error ??= e));
+    child.once('close', (code, signal) => {
+      this.children.delete(child);
+      if (killTimer) clearTimeout(killTimer);
+      Atomics.store(started, 0, final >= 0 ? final : Math.min(sent, reported + 1));
+      if (finalError && error === undefined) error = decodeThrow(finalError, 'worker');
+      const outOfMemory = signal !== 'SIGKILL' && isOutOfMemory(tail);
+      events.exit({ code, signal, error, outOfMemory });
+    });
+    // The init message: everything but the shared counter (shared memory stays in this process).
+    const { started: _shared, ...rest } = init;
+    child.send(rest);
+    const kill = (): void => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      killTimer ??= setTimeout(() => child.kill('SIGKILL'), grace);
+      if (!refed) killTimer.unref();
+    };
+    return {
+      pid: child.pid,
+      child,
+      send: (batch) => {
+        child.send(batch);
+        sent += batch.length / TASK_STRIDE;
+      },
+      cancel: (id) => void child.send({ cancel: id }),
+      ref: () => {
+        refed = true;
+        child.ref();
+        child.channel?.ref();
+        (stderr as Readable & { ref?: () => void }).ref?.();
+      },
+      unref: () => {
+        refed = false;
+        child.unref();
+        child.channel?.unref();
+        (stderr as Readable & { unref?: () => void }).unref?.();
+      },
+      stop: () => {
+        if (child.connected) child.disconnect();
+        killTimer ??= setTimeout(kill, grace);
+        if (!refed) killTimer.unref();
+      },
+      terminate: () => {
+        // Idle: let it exit on its own when the channel closes (code 0); busy: SIGTERM, then SIGKILL after the grace.
+        if (sent === reported && child.connected) {
+          child.disconnect();
+          killTimer ??= setTimeout(kill, grace);
+        } else {
+          if (child.connected) child.disconnect();
+          kill();
+        }
+      },
+    };
+  }
+}
+
+/**
+ * A pool of child processes (Python's `ProcessPoolExecutor`): each task runs in a forked Node
+ * process, so a crash, a leak, a `process.exit` or a native fault stays inside its child; the
+ * pool fails only the task that was running and forks a replacement. Values cross by
+ * structured clone (`Map`, `Set`, `Date`, typed arrays, `BigInt`, errors with `code`/`cause`).
+ * Costlier to start and to talk to than a `ThreadPool`: use it for isolation, not for speed.
+ *
+ * @example
+ * const pool = new ProcessPool<typeof import('./tasks.js')>(new URL('./tasks.js', import.meta.url), { size: 2, maxOldSpaceSize: 256 });
+ * const n = await pool.run('fib', 30);
+ * await pool.close();
+ */
+export class ProcessPool<M = UntypedModule> extends Pool<M> {
+  readonly #backend: ProcessBackend;
+
+  constructor(module: ModuleLocation, options: ProcessPoolOptions = {}) {
+    const backend = new ProcessBackend(options);
+    super(backend, module, options);
+    this.#backend = backend;
+  }
+
+  /** Process ids of the live children (e.g. to watch them, or to kill one in a fault-injection test). */
+  get pids(): number[] {
+    return [...this.#backend.children].map((c) => c.pid).filter((p): p is number => p !== undefined);
+  }
+}

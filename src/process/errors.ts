@@ -1,0 +1,40 @@
+import { WeftError } from '../errors.js';
+
+/** `send` or `recv` on a pipe end you closed. Open a new `Pipe()` to talk again. */
+export class PipeClosedError extends WeftError {
+  constructor(message = 'this pipe end is closed: it can neither send nor receive; create a new Pipe()') {
+    super('ERR_WEFT_PIPE_CLOSED', message);
+  }
+}
+
+/**
+ * The other end of the pipe is closed: `recv` after every message it sent has been read, or
+ * `send` to it (Python's `EOFError` / `BrokenPipeError`). Messages sent before the close are
+ * still delivered first.
+ */
+export class PipeEOFError extends WeftError {
+  constructor(message = 'the other end of the pipe is closed and nothing is left to read') {
+    super('ERR_WEFT_PIPE_EOF', message);
+  }
+}
+
+/** `put` on a closed `Queue`, or `get` on one that is closed and empty. Items queued before the close are still delivered. */
+export class QueueClosedError extends WeftError {
+  constructor(message = 'the queue is closed: no more puts, and no more gets once it is empty') {
+    super('ERR_WEFT_QUEUE_CLOSED', message);
+  }
+}
+
+/** A `Process` or `Thread` was started twice, joined before `start()`, or used after its end. */
+export class ProcessStateError extends WeftError {
+  constructor(message: string) {
+    super('ERR_WEFT_PROCESS_STATE', message);
+  }
+}
+
+/** The broker that carries pipes and queues between processes could not be reached (its process is gone). */
+export class BrokerGoneError extends WeftError {
+  constructor(message = 'the process that created this pipe or queue is gone (or closed its broker): nothing more can be sent or received', options?: { cause?: unknown }) {
+    super('ERR_WEFT_BROKER_GONE', message, options);
+  }
+}

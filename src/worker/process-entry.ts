@@ -1,0 +1,57 @@
+/**
+ * Entry of a child process: runs the generic runtime over the IPC channel.
+ *
+ * The first message is the `WorkerInit` (less `started`: shared memory does not cross
+ * processes). Every result batch carries the number of tasks started so far as one extra
+ * trailing element; a child dying through JavaScript (`process.exit`, `process.abort()`, an
+ * uncaught error) first sends `{ final: started }`. The parent keeps the pool's `started`
+ * counter from these. The child exits when its IPC channel closes, so it never outlives its parent.
+ */
+import { Runtime } from './runtime.js';
+import { encodeThrow } from './error-codec.js';
+import type { WorkerInit } from './protocol.js';
+
+const started = new Int32Array(new SharedArrayBuffer(4));
+
+function send(message: unknown): void {
+  if (process.connected) process.send!(message);
+}
+
+function final(error?: unknown): void {
+  try {
+    send({ final: Atomics.load(started, 0), error: error === undefined ? undefined : encodeThrow(error) });
+  } catch {
+    // the channel is gone: the parent infers what it can
+  }
+}
+
+process.once('message', (message) => {
+  const init = { ...(message as Omit<WorkerInit, 'started'>), started: started.buffer as SharedArrayBuffer };
+  const runtime = new Runtime(init, {
+    post: (batch) => {
+      if (!process.connected) return;
+      batch.push(Atomics.load(started, 0));
+      try {
+        process.send!(batch);
+      } finally {
+        batch.pop();
+      }
+    },
+    onMessage: (handler) => process.on('message', handler),
+  });
+  runtime.flushBeforeExit();
+  // Outermost wrappers: the final note goes out before the runtime flushes and the process ends.
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number) => {
+    final();
+    return exit(code);
+  }) as typeof process.exit;
+  const abort = process.abort.bind(process);
+  process.abort = () => {
+    final();
+    return abort();
+  };
+  process.on('uncaughtExceptionMonitor', (error) => final(error));
+  void runtime.start();
+});
+process.on('disconnect', () => process.exit(0));
