@@ -1,0 +1,137 @@
+/**
+ * The concurrency models `weft` compares, behind one small runner interface: `sequential`
+ * (one call after another in the main thread, the baseline), `async` (AsyncPool: the event
+ * loop), `thread` (ThreadPool) and `process` (ProcessPool). Every runner is tracked until it
+ * stops, so Ctrl-C can stop them all.
+ */
+import { pathToFileURL } from 'node:url';
+import * as weft from '../index.js';
+import type { Pool } from '../executor/pool.js';
+import type { PoolOptions } from '../executor/options.js';
+import { tsxApi } from '../worker/module.js';
+import { CliError } from './errors.js';
+
+/** A way of running tasks that `weft` measures. */
+export type ModelName = 'sequential' | 'async' | 'thread' | 'process';
+
+/** Every model, baseline first. */
+export const MODEL_NAMES: readonly ModelName[] = ['sequential', 'async', 'thread', 'process'];
+
+/** How a model is shown to people. */
+export const MODEL_LABELS: Record<ModelName, string> = {
+  sequential: 'sequential (main thread)',
+  async: 'AsyncPool (event loop)',
+  thread: 'ThreadPool (worker threads)',
+  process: 'ProcessPool (child processes)',
+};
+
+/** Runs tasks of one module under one model until closed. */
+export interface Runner {
+  readonly model: ModelName;
+  /** Runs task `name` with `args`; resolves to its result. */
+  run(name: string, args: unknown[]): Promise<unknown>;
+  /**
+   * Runs one task on each worker (not all on the first one ready), so the measured tasks find
+   * every worker started and warm.
+   */
+  warm(name: string, args: unknown[]): Promise<void>;
+  /** Finishes accepted work, then stops every worker. */
+  close(): Promise<void>;
+  /** Stops now, failing pending tasks. */
+  terminate(): Promise<void>;
+}
+
+/** How many tasks a runner runs at once: `size` workers, each running up to `perWorker` tasks. */
+export interface RunnerShape {
+  size: number;
+  perWorker: number;
+}
+
+type PoolClass = new (module: string, options: PoolOptions) => Pool;
+
+/** The pool class of each pooled model present in this build of weft. */
+function poolClasses(): Partial<Record<ModelName, PoolClass>> {
+  const exports = weft as unknown as Record<string, PoolClass | undefined>;
+  return { async: exports.AsyncPool, thread: exports.ThreadPool, process: exports.ProcessPool };
+}
+
+/** Models this build of weft can run (ProcessPool, for one, may be missing from an early build). */
+export function availableModels(): ModelName[] {
+  const pools = poolClasses();
+  return MODEL_NAMES.filter((m) => m === 'sequential' || pools[m] !== undefined);
+}
+
+const live = new Set<Runner>();
+
+function track(runner: Runner): Runner {
+  live.add(runner);
+  const forget = <T>(p: Promise<T>): Promise<T> => p.finally(() => live.delete(runner));
+  return { model: runner.model, run: runner.run, warm: runner.warm, close: () => forget(runner.close()), terminate: () => forget(runner.terminate()) };
+}
+
+/** Stops every runner still alive (Ctrl-C, or a failure mid-run); resolves once their workers are gone. */
+export async function terminateAll(): Promise<void> {
+  await Promise.allSettled([...live].map((r) => r.terminate()));
+  live.clear();
+}
+
+/** Starts a runner of `model` for the task module at `moduleUrl`. */
+export function createRunner(model: ModelName, moduleUrl: string, shape: RunnerShape): Runner {
+  if (model === 'sequential') return track(sequentialRunner(moduleUrl));
+  const Class = poolClasses()[model];
+  if (!Class) throw new CliError(`the '${model}' model is not available in this build of weft; choose from: ${availableModels().join(', ')}`, 2);
+  const pool = new Class(moduleUrl, { size: shape.size, concurrentTasksPerWorker: shape.perWorker });
+  return track({
+    model,
+    run: (name, args) => pool.run(name, ...args),
+    // A task submitted with a signal gets a worker to itself: `size` of them occupy every worker.
+    warm: async (name, args) => {
+      const signal = new AbortController().signal;
+      await Promise.all(Array.from({ length: shape.size }, () => pool.submit(name, args, { signal })));
+    },
+    close: () => pool.close(),
+    terminate: () => pool.terminate(),
+  });
+}
+
+/** Calls the module's functions in the main thread, one at a time. */
+function sequentialRunner(moduleUrl: string): Runner {
+  let tail: Promise<unknown> = Promise.resolve();
+  let module: Promise<TaskModule> | undefined;
+  const run = (name: string, args: unknown[]): Promise<unknown> => {
+    const next = tail.then(async () => {
+      module ??= loadModule(moduleUrl);
+      const fn = (await module)[name];
+      if (typeof fn !== 'function') throw new CliError(`the task module has no exported function '${name}'`, 2);
+      return fn(...args);
+    });
+    tail = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    model: 'sequential',
+    run,
+    warm: async (name, args) => void (await run(name, args)),
+    close: () => tail.then(() => undefined),
+    terminate: async () => {},
+  };
+}
+
+/** A task module's exports. */
+export type TaskModule = Record<string, unknown>;
+
+let tsxRegistered = false;
+
+/**
+ * Imports a task module into this thread; a TypeScript module needs tsx, registered here
+ * unless weft itself already runs under it.
+ */
+export async function loadModule(moduleUrl: string): Promise<TaskModule> {
+  const url = moduleUrl.startsWith('file:') ? moduleUrl : pathToFileURL(moduleUrl).href;
+  if (/\.[mc]?tsx?$/.test(url) && !import.meta.url.endsWith('.ts') && !tsxRegistered) {
+    const api = (await import(tsxApi(url))) as { register: () => unknown };
+    api.register();
+    tsxRegistered = true;
+  }
+  return (await import(url)) as TaskModule;
+}
