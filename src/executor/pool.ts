@@ -264,7 +264,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       eligible++;
       if (s.inflight.size === 0) idle++;
     }
-    const live = this.#slots.filter((s) => !s.retiring).length;
+    const live = this.#live();
     if (idle === 0 && live < this.#opts.maxSize) {
       const want = Math.min(this.#opts.maxSize - live, Math.ceil(this.#queue.length / depth));
       for (let i = 0; i < want; i++) this.#spawn();
@@ -404,19 +404,14 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
 
   #cancel(task: Task, reason: unknown): boolean {
     if (task.state === SETTLED) return false;
-    if (task.state === QUEUED) {
-      this.#queue.remove(task);
-      this.#stats.cancelled++;
-      this.#fail(task, new TaskAbortedError(task.name, reason));
-      this.#stats.failed--;
-      return true;
-    }
-    // Sent: only tasks with a signal or timeout run alone and can be stopped safely.
-    if (!task.exclusive) return false;
+    // Sent tasks without a signal or timeout share their worker's pipeline: they cannot be stopped alone.
+    if (task.state === SENT && !task.exclusive) return false;
+    const running = task.state === SENT;
+    if (!running) this.#queue.remove(task);
+    this.#settle(task);
     this.#stats.cancelled++;
-    this.#fail(task, new TaskAbortedError(task.name, reason));
-    this.#stats.failed--;
-    this.#stopRunning(task);
+    task.reject(new TaskAbortedError(task.name, reason));
+    if (running) this.#stopRunning(task);
     return true;
   }
 
@@ -464,9 +459,15 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     if (this.#queue.length > 0) this.#drain();
   }
 
+  /** Workers alive and not being retired. */
+  #live(): number {
+    let n = 0;
+    for (const s of this.#slots) if (!s.retiring) n++;
+    return n;
+  }
+
   #spawnToMin(): void {
-    const live = this.#slots.filter((s) => !s.retiring).length;
-    for (let i = live; i < this.#opts.minSize && this.#state === 'open'; i++) this.#spawn();
+    for (let i = this.#live(); i < this.#opts.minSize && this.#state === 'open'; i++) this.#spawn();
   }
 
   #spawn(): void {
@@ -497,7 +498,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     if (this.#slots.length <= this.#opts.minSize || slot.idleTimer) return;
     slot.idleTimer = setTimeout(() => {
       slot.idleTimer = undefined;
-      if (slot.inflight.size === 0 && !slot.retiring && this.#slots.filter((s) => !s.retiring).length > this.#opts.minSize) this.#retire(slot);
+      if (slot.inflight.size === 0 && !slot.retiring && this.#live() > this.#opts.minSize) this.#retire(slot);
     }, this.#opts.idleTimeout);
     slot.idleTimer.unref();
   }
