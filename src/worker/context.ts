@@ -2,7 +2,8 @@
  * What a task can ask about the call it is running, from inside a worker (`weft/worker`).
  * @packageDocumentation
  */
-import { taskSignalStore } from './runtime.js';
+import type { TransferListItem } from 'node:worker_threads';
+import { Moved, taskSignalStore } from './runtime.js';
 
 /**
  * The AbortSignal of the running task, when it was submitted with a `signal` or `timeout`;
@@ -16,4 +17,20 @@ import { taskSignalStore } from './runtime.js';
  */
 export function taskSignal(): AbortSignal | undefined {
   return taskSignalStore.getStore();
+}
+
+/**
+ * Returns `value` from a task so that the objects in `transfer` (ArrayBuffers, MessagePorts…)
+ * are moved to the caller instead of copied — the result-side twin of `submit`'s `transfer`.
+ * The worker must not use them afterwards. (Child processes copy them; there is no moving
+ * memory between processes.)
+ *
+ * @example
+ * export function render(): ArrayBuffer {
+ *   const pixels = new ArrayBuffer(4 * 1024 * 1024);
+ *   return move(pixels, [pixels]);
+ * }
+ */
+export function move<T>(value: T, transfer: readonly TransferListItem[]): T {
+  return new Moved(value, transfer as ArrayBuffer[]) as unknown as T;
 }

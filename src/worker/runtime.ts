@@ -17,6 +17,14 @@ export interface Transport {
 type TaskFn = (...args: unknown[]) => unknown;
 type Revive = (args: unknown[]) => unknown[];
 
+/** A task result to be moved, not copied, back to the caller; made by `move()` from `weft/worker`. */
+export class Moved {
+  constructor(
+    readonly value: unknown,
+    readonly transfer: ArrayBuffer[],
+  ) {}
+}
+
 /** The AbortSignal of the running task, for tasks submitted with a signal or timeout. */
 export const taskSignalStore = new AsyncLocalStorage<AbortSignal>();
 
@@ -32,7 +40,7 @@ export class Runtime {
   #cursor = 0;
   #active = 0;
   #out: unknown[] = [];
-  /** Buffers of packed chunk results to move with the next flush. */
+  /** Buffers to move with the next flush: packed chunk results and `move()`d results. */
   #transfer: ArrayBuffer[] = [];
   #flushScheduled = false;
   #fns = new Map<string, TaskFn>();
@@ -195,6 +203,10 @@ export class Runtime {
 
   #settle(id: number, status: number, value: unknown, t0: number): void {
     if (this.#controllers.size > 0) this.#controllers.delete(id);
+    if (value instanceof Moved) {
+      this.#transfer.push(...value.transfer);
+      value = value.value;
+    }
     const now = performance.now();
     this.#out.push(id, status, value, Math.max(1, Math.round((now - t0) * 1000)));
     this.#now = now;

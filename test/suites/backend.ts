@@ -33,6 +33,12 @@ export function backendSuite(label: string, make: MakePool, caps: Capabilities):
       assert.deepEqual(await pool.run('echo', { a: [1, 2], m: new Map([[1, 'x']]) }), { a: [1, 2], m: new Map([[1, 'x']]) });
     });
 
+    test('a result returned through move() arrives whole', async () => {
+      const buf = await pool.run('makeBuffer', 1024);
+      assert.equal(buf.byteLength, 1024);
+      assert.equal(new Uint8Array(buf)[1023], 7);
+    });
+
     test('many concurrent tasks all settle with their own results', async () => {
       const results = await Promise.all(Array.from({ length: 5000 }, (_, i) => pool.run('echo', i)));
       assert.deepEqual(results, Array.from({ length: 5000 }, (_, i) => i));
