@@ -30,3 +30,4 @@ export { BoundedSemaphore, Semaphore } from './semaphore.js';
 export { TaskGroup, taskGroup, type Task, type TaskGroupOptions } from './task-group.js';
 export { sleep, timeout, type SignalOptions } from './timeout.js';
 export type { WaitOptions } from './waiters.js';
+export { toThread, shutdownDefaultExecutor } from './to-thread.js';
