@@ -73,13 +73,31 @@ export class ProcessBackend implements Backend {
       }
     });
     child.on('error', (e) => (error ??= e));
-    child.once('close', (code, signal) => {
+    // Report the exit once the IPC channel has delivered every message and stderr has ended
+    // (or shortly after: a grandchild such as esbuild's service may hold stderr open).
+    let stderrEnded = false;
+    let reportedExit = false;
+    const report = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (reportedExit) return;
+      reportedExit = true;
       this.children.delete(child);
       if (killTimer) clearTimeout(killTimer);
       Atomics.store(started, 0, final >= 0 ? final : Math.min(sent, reported + 1));
       if (finalError && error === undefined) error = decodeThrow(finalError, 'worker');
       const outOfMemory = signal !== 'SIGKILL' && isOutOfMemory(tail);
       events.exit({ code, signal, error, outOfMemory });
+    };
+    stderr.once('end', () => (stderrEnded = true));
+    child.once('exit', (code, signal) => {
+      const settle = (): void => {
+        if (stderrEnded) report(code, signal);
+        else {
+          stderr.once('end', () => report(code, signal));
+          setTimeout(() => report(code, signal), 50);
+        }
+      };
+      if (child.connected) child.once('disconnect', settle);
+      else settle();
     });
     // The init message: everything but the shared counter (shared memory stays in this process).
     const { started: _shared, ...rest } = init;
@@ -87,8 +105,14 @@ export class ProcessBackend implements Backend {
     const kill = (): void => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      killTimer ??= setTimeout(() => child.kill('SIGKILL'), grace);
-      if (!refed) killTimer.unref();
+      if (killTimer) clearTimeout(killTimer);
+      killTimer = setTimeout(() => child.kill('SIGKILL'), grace);
+    };
+    const ref = (): void => {
+      refed = true;
+      child.ref();
+      child.channel?.ref();
+      (stderr as Readable & { ref?: () => void }).ref?.();
     };
     return {
       pid: child.pid,
@@ -98,12 +122,7 @@ export class ProcessBackend implements Backend {
         sent += batch.length / TASK_STRIDE;
       },
       cancel: (id) => void child.send({ cancel: id }),
-      ref: () => {
-        refed = true;
-        child.ref();
-        child.channel?.ref();
-        (stderr as Readable & { ref?: () => void }).ref?.();
-      },
+      ref,
       unref: () => {
         refed = false;
         child.unref();
@@ -111,15 +130,16 @@ export class ProcessBackend implements Backend {
         (stderr as Readable & { unref?: () => void }).unref?.();
       },
       stop: () => {
+        ref(); // whoever awaits this child's exit keeps the process alive until it comes
         if (child.connected) child.disconnect();
-        killTimer ??= setTimeout(kill, grace);
-        if (!refed) killTimer.unref();
+        killTimer = setTimeout(kill, grace);
       },
       terminate: () => {
+        ref();
         // Idle: let it exit on its own when the channel closes (code 0); busy: SIGTERM, then SIGKILL after the grace.
         if (sent === reported && child.connected) {
           child.disconnect();
-          killTimer ??= setTimeout(kill, grace);
+          killTimer = setTimeout(kill, grace);
         } else {
           if (child.connected) child.disconnect();
           kill();

@@ -3,19 +3,19 @@
  * its environment and working directory. Shared by `ProcessPool` and `Process`.
  */
 import type { ForkOptions } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidOptionError } from '../executor/errors.js';
-import { inheritedExecArgv } from '../backends/thread.js';
 
 /**
  * Node's permission model for untrusted tasks (`--experimental-permission`, Node 20+). The child
  * may always read weft's own files, the task module and, for TypeScript, tsx; everything else
  * it touches must be listed. A denied call throws `ERR_ACCESS_DENIED` inside the task.
  *
- * Loading TypeScript through tsx needs a loader thread and esbuild's helper process, so a
- * sandbox for `.ts` tasks also allows workers and child processes: ship compiled `.js` task
- * modules (and weft's `dist`) for the tightest sandbox.
+ * Loading TypeScript through tsx needs a loader thread, esbuild's helper process and read access
+ * to the working directory, so a sandbox for `.ts` tasks (or for weft run from its `.ts`
+ * sources) also allows those: ship compiled `.js` task modules and weft's `dist` for the
+ * tightest sandbox.
  */
 export interface SandboxOptions {
   /** Files or directories (a trailing `*` matches a prefix) the task may read. */
@@ -73,18 +73,24 @@ export function checkChildOptions(o: ChildOptions): void {
 /** `fork` options for a child running `module` (a file: URL), loading TypeScript through `tsx` (its ESM API URL) when given. */
 export function forkOptions(o: ChildOptions, module: string, tsx: string | undefined): ForkOptions {
   const env: NodeJS.ProcessEnv = { ...(o.inheritEnv === false ? {} : process.env), ...o.env };
-  let flags = o.execArgv ?? inheritedExecArgv();
+  let flags = o.execArgv ? [...o.execArgv] : inheritedFlags();
   if (tsx) flags = [...withoutTsx(flags), '--import', `data:text/javascript,${encodeURIComponent(`const api = await import(${JSON.stringify(tsx)}); api.register();`)}`];
   if (o.maxOldSpaceSize !== undefined) flags.push(`--max-old-space-size=${o.maxOldSpaceSize}`);
   if (o.sandbox) {
     const s = o.sandbox;
     const read = [weftRoot, ...(s.allowFsRead ?? [])];
     if (module.startsWith('file:')) read.push(fileURLToPath(module));
-    flags.push('--experimental-permission', ...read.map((p) => `--allow-fs-read=${resolve(p)}`));
-    for (const p of s.allowFsWrite ?? []) flags.push(`--allow-fs-write=${resolve(p)}`);
     if (tsx) {
-      // tsx's folder and its siblings (esbuild), a loader thread, esbuild's service process; no cache writes.
-      flags.push(`--allow-fs-read=${nodeModulesOf(fileURLToPath(tsx))}`, '--allow-worker', '--allow-child-process');
+      // tsx's folder and its siblings (esbuild), and the working directory (and its case-flipped
+      // twin), which tsx probes for case sensitivity.
+      const cwd = resolve(o.cwd ?? process.cwd());
+      read.push(nodeModulesOf(fileURLToPath(tsx)), cwd, flipCase(cwd));
+    }
+    flags.push('--experimental-permission', ...outermost(read).map((p) => `--allow-fs-read=${p}`));
+    for (const p of outermost(s.allowFsWrite ?? [])) flags.push(`--allow-fs-write=${p}`);
+    if (tsx) {
+      // a loader thread and esbuild's service process; no cache writes
+      flags.push('--allow-worker', '--allow-child-process');
       env.TSX_DISABLE_CACHE = '1';
     } else {
       if (s.allowWorker) flags.push('--allow-worker');
@@ -101,6 +107,23 @@ export function forkOptions(o: ChildOptions, module: string, tsx: string | undef
   };
 }
 
+/** Flags whose next argument is their value: dropped with it (a child must not re-run the parent's `-e` script). */
+const TAKES_VALUE = new Set(['-e', '--eval', '-p', '--print', '-pe']);
+/** Flags that only make sense for a main script, or would clash in a child (inspector ports). */
+const MAIN_ONLY = /^(-[cip]$|--(input-type|test|experimental-test|watch|inspect|eval|print|check|interactive))/;
+
+/** The parent's Node flags, less those only a main script may have (`-e` and its script above all). */
+export function inheritedFlags(): string[] {
+  const out: string[] = [];
+  const flags = process.execArgv;
+  for (let i = 0; i < flags.length; i++) {
+    const f = flags[i]!;
+    if (TAKES_VALUE.has(f)) i++;
+    else if (!MAIN_ONLY.test(f)) out.push(f);
+  }
+  return out;
+}
+
 /** The parent's `--import tsx` / `--loader tsx` would resolve from the child's cwd: weft adds its own absolute import instead. */
 function withoutTsx(flags: string[]): string[] {
   const out: string[] = [];
@@ -111,6 +134,16 @@ function withoutTsx(flags: string[]): string[] {
     else out.push(f);
   }
   return out;
+}
+
+/** Absolute paths without duplicates or paths inside another (Node 20's permission tree aborts on overlaps). */
+function outermost(paths: string[]): string[] {
+  const all = [...new Set(paths.map((p) => resolve(p)))].sort();
+  return all.filter((p) => !all.some((q) => q !== p && (p.startsWith(q.endsWith(sep) ? q : q + sep))));
+}
+
+function flipCase(path: string): string {
+  return [...path].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join('');
 }
 
 function nodeModulesOf(path: string): string {

@@ -39,8 +39,8 @@ process.once('message', (message) => {
     },
     onMessage: (handler) => process.on('message', handler),
   });
-  runtime.flushBeforeExit();
-  // Outermost wrappers: the final note goes out before the runtime flushes and the process ends.
+  // Installed before the runtime's own wrappers, so the final note goes out after the runtime
+  // has flushed the results it holds, just before the process ends.
   const exit = process.exit.bind(process);
   process.exit = ((code?: number) => {
     final();
@@ -51,6 +51,7 @@ process.once('message', (message) => {
     final();
     return abort();
   };
+  runtime.flushBeforeExit();
   process.on('uncaughtExceptionMonitor', (error) => final(error));
   void runtime.start();
 });
