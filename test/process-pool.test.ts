@@ -207,7 +207,7 @@ describe('ProcessPool: children', () => {
     const pool = new ProcessPool<Tasks>(tasksUrl, { size: 1 });
     try {
       const value = { m: new Map([[1n, new Set(['a'])]]), d: new Date(5), u: new Uint16Array([1, 2]), e: new RangeError('r') };
-      const back = await pool.run('echo', value);
+      const back = (await pool.run('echo', value)) as typeof value;
       assert.deepEqual(back.m, value.m);
       assert.equal(back.d.getTime(), 5);
       assert.deepEqual(back.u, value.u);
