@@ -5,3 +5,6 @@
  */
 export type { ChildOptions, SandboxOptions } from './fork.js';
 export { PipeClosedError, PipeEOFError, QueueClosedError, ProcessStateError, BrokerGoneError } from './errors.js';
+export { Runner, type RunnerOptions, type RunnerState } from './runner.js';
+export { Process, type ProcessOptions } from './process.js';
+export { Thread, type ThreadOptions } from './thread.js';
