@@ -11,11 +11,11 @@ import { TaskQueue } from './queue.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
 import { ChunkError, QUEUED, SENT, SETTLED, Task } from './task.js';
 import type { MapItem, MapTaskName, ModuleLocation, TaskArgs, TaskName, TaskResult, Transferable, UntypedModule } from './types.js';
-import { reviveShared } from '../shared/revive.js';
+import { isSharedTagged } from '../shared/tag.js';
 import { resolveTaskModule } from '../worker/module.js';
 import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
 import {
-  FLAG_SIGNAL, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
+  FLAG_ONE_ARG, FLAG_SIGNAL, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
   TASK_STRIDE,
 } from '../worker/protocol.js';
 
@@ -304,10 +304,11 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     const now = performance.now();
     for (let i = 0, j = 0; i < tasks.length; i++, j += TASK_STRIDE) {
       const t = tasks[i]!;
+      const one = t.args.length === 1 && (t.mode & MODE_CHUNK) === 0;
       batch[j] = t.id;
-      batch[j + 1] = t.mode;
+      batch[j + 1] = one ? t.mode | FLAG_ONE_ARG : t.mode;
       batch[j + 2] = t.name;
-      batch[j + 3] = t.args;
+      batch[j + 3] = one ? t.args[0] : t.args;
       if (t.transfer) (transfer ??= []).push(...t.transfer);
     }
     try {
@@ -358,7 +359,10 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       if (task.state === SETTLED) continue;
       const status = batch[i + 1] as number;
       const value = batch[i + 2];
-      if (status === STATUS_OK) this.#fulfil(task, reviveShared(value));
+      if (status === STATUS_OK) {
+        if (isSharedTagged(value)) this.#fulfilRevived(task, value);
+        else this.#fulfil(task, value);
+      }
       else if (status === STATUS_ERROR) this.#fail(task, decodeThrow(value as EncodedThrow, task.name));
       else if (status === STATUS_CHUNK_ERROR) {
         const [done, encoded] = value as [unknown[], EncodedThrow];
@@ -382,6 +386,14 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     this.#settle(task);
     this.#stats.completed++;
     task.resolve(value);
+  }
+
+  /** A result that is a shared-memory primitive arrives as a tagged copy: rebuild it (loading src/shared on first need). */
+  #fulfilRevived(task: Task, value: unknown): void {
+    void import('../shared/revive.js').then(
+      ({ reviveShared }) => this.#fulfil(task, reviveShared(value)),
+      (error: unknown) => this.#fail(task, error),
+    );
   }
 
   #fail(task: Task, error: unknown): void {

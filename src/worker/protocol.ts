@@ -13,6 +13,8 @@ export const MODE_CALL = 0;
 export const MODE_CHUNK = 1;
 /** Added to a mode: the task gets an AbortSignal (see `weft/worker`) and can be cancelled. */
 export const FLAG_SIGNAL = 2;
+/** Added to a call: the args slot holds the single argument itself, not a one-element array (cheaper to clone). */
+export const FLAG_ONE_ARG = 4;
 
 /** The task returned a value. */
 export const STATUS_OK = 0;

@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { InitializerError, ModuleLoadError, NotAFunctionError, UnknownTaskError } from '../executor/errors.js';
+import { isSharedTagged } from '../shared/tag.js';
 import { encodeThrow } from './error-codec.js';
 import {
-  FLAG_SIGNAL, MODE_CHUNK, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
+  FLAG_ONE_ARG, FLAG_SIGNAL, MODE_CHUNK, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
   TASK_STRIDE, type CancelMessage, type WorkerInit,
 } from './protocol.js';
 
@@ -112,7 +113,9 @@ export class Runtime {
     while (this.#active < concurrency && this.#batches.length > 0) {
       const batch = this.#batches[0]!;
       const i = this.#cursor;
-      if (!this.#revive && hasSharedTag(batch[i + 3])) {
+      const mode = batch[i + 1] as number;
+      const args = mode & FLAG_ONE_ARG ? [batch[i + 3]] : (batch[i + 3] as unknown[]);
+      if (!this.#revive && Array.isArray(args) && hasSharedTag(args)) {
         this.#loadRevive();
         break;
       }
@@ -121,7 +124,7 @@ export class Runtime {
         this.#batches.shift();
         this.#cursor = 0;
       }
-      this.#run(batch[i] as number, batch[i + 1] as number, batch[i + 2] as string, batch[i + 3] as unknown[]);
+      this.#run(batch[i] as number, mode, batch[i + 2] as string, args);
     }
     this.#flush();
   }
@@ -263,10 +266,9 @@ export class Runtime {
   }
 }
 
-/** True when an argument list holds a tagged shared-memory object (see src/shared/revive.ts). */
-function hasSharedTag(args: unknown): boolean {
-  if (!Array.isArray(args)) return false;
-  for (const a of args) if (typeof a === 'object' && a !== null && typeof (a as { __weft?: unknown }).__weft === 'string') return true;
+/** True when an argument list holds a tagged shared-memory object. */
+function hasSharedTag(args: unknown[]): boolean {
+  for (const a of args) if (isSharedTagged(a)) return true;
   return false;
 }
 
