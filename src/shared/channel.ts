@@ -1,38 +1,54 @@
+import { deserialize } from 'node:v8';
 import { attach, claim } from './memory.js';
 import { deadlineOf, runAsync, runSync, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
 import { lockOp, lockSync, unlock } from './mutex.js';
-import { Ring, W, HEADER_BYTES, OK, FULL, CLOSED, encode, sizeOfRecord, type Encoded } from './ring.js';
-import { ChannelClosedError, InvalidArgumentError, InvalidSharedObjectError, MessageTooLargeError, OverReleaseError, WaitTimeoutError } from './errors.js';
+import { Ring, W, HEADER_BYTES, OK, FULL, CLOSED, EMPTY, PENDING } from './ring.js';
+import { stage, detach, putStaged, type Staged } from './stage.js';
+import { ChannelClosedError, InvalidArgumentError, InvalidSharedObjectError, OverReleaseError, WaitTimeoutError } from './errors.js';
 
 /** Options of a `Channel`. */
 export interface ChannelOptions {
-  /** Bytes of ring buffer (default 64 KiB, rounded up to 8). A number takes 16 bytes; other values 8 + their serialized size. */
+  /** Bytes of ring buffer (default 64 KiB, rounded up to 8). A number takes 16 bytes (8 in a batch); other values 8 + their encoded size. */
   capacity?: number;
   /** Most items held at once (default: only bytes limit). */
   maxItems?: number;
 }
 
-const BUSY = 3;
-const SPIN_LOADS = 2000; // a few microseconds of polling before a waiter sleeps // send only: the mutex was taken and the caller must not block
+/** Options of the blocking batch receives. */
+export interface BatchOptions extends WaitOptions {
+  /** Most values to take (default: all that are ready). */
+  max?: number;
+}
+
+const BUSY = 3; // a non-blocking attempt found the mutex taken
+const SPIN_LOADS = 2000; // a few microseconds of polling before a waiter sleeps
 // Receive outcomes other than a value; symbols, so no value can be mistaken for one.
 const DONE: unique symbol = Symbol('closed and drained');
-const EMPTY: unique symbol = Symbol('empty');
-const HELD: unique symbol = Symbol('mutex held');
 const TIMEOUT: unique symbol = Symbol('timed out');
+const NOT_NUMBER: unique symbol = Symbol('next value is not a number');
+// What a receive attempt collects.
+const ONE = 0;
+const MANY = 1;
+const FLOATS = 2;
 
 /**
  * A bounded multi-producer, multi-consumer queue of structured-cloneable values in a
  * `SharedArrayBuffer` ring, for any mix of threads. Numbers and plain `Uint8Array`s are copied
- * in directly; other values go through `v8.serialize`, so they arrive as structured clone would
- * deliver them, except that `SharedArrayBuffer`s (hence weft primitives) cannot go through the
- * ring: sending one throws `InvalidArgumentError`; post those with `postMessage` instead.
+ * in directly, JSON-like values (null, booleans, numbers, strings, plain objects and dense arrays
+ * of them) in a compact binary form; anything else goes through `v8.serialize`. Either way values
+ * arrive as structured clone would deliver them, except that `SharedArrayBuffer`s (hence weft
+ * primitives) cannot go through the ring: sending one throws `InvalidArgumentError`; post those
+ * with `postMessage` instead.
  *
  * A full channel makes `send` wait (`sendSync` blocks the thread); an empty one makes `receive`
  * wait. Timeouts throw `WaitTimeoutError`, abort rejects with `signal.reason`, and the item is
  * neither sent nor taken. `close()` refuses further sends; receivers drain what is left, then
  * get `ChannelClosedError` (iteration simply ends). Every successful send also counts an
  * unfinished task: `taskDone()` and `join()` work as in Python's `queue.Queue`. Order is FIFO
- * per channel; which of several waiting receivers gets an item is not specified.
+ * per producer; which of several waiting receivers gets an item is not specified.
+ *
+ * For throughput, `sendMany` / `receiveMany` / `receiveBatch` move many values per lock and
+ * per index update, and `receiveNumbers` copies runs of numbers straight into a `Float64Array`.
  *
  * @example
  * const ch = new Channel<number>({ capacity: 1 << 16 });
@@ -48,7 +64,8 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
   readonly offset: number;
   /** Ring size in bytes. */
   readonly capacity: number;
-  #r: Ring;
+  readonly #r: Ring;
+  readonly #h: Int32Array;
 
   /** Creates an empty, open channel. */
   constructor(options: ChannelOptions = {}) {
@@ -62,10 +79,11 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     this.buffer = m.buffer;
     this.offset = m.offset;
     this.#r = new Ring(m.buffer, m.offset, capacity);
+    this.#h = this.#r.h;
     if (m.fresh) {
-      Atomics.store(this.#r.h, W.CAPACITY, capacity);
-      Atomics.store(this.#r.h, W.MAX_ITEMS, maxItems);
-    } else if (Atomics.load(this.#r.h, W.CAPACITY) !== capacity) {
+      Atomics.store(this.#h, W.CAPACITY, capacity);
+      Atomics.store(this.#h, W.MAX_ITEMS, maxItems);
+    } else if (Atomics.load(this.#h, W.CAPACITY) !== capacity) {
       throw new InvalidSharedObjectError('Channel.capacity does not match its memory');
     }
     this.capacity = capacity;
@@ -83,99 +101,164 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
 
   /** Items waiting now (a snapshot). */
   get size(): number {
-    return Atomics.load(this.#r.h, W.COUNT);
+    const received = Atomics.load(this.#h, W.RECEIVED);
+    return Math.max(0, (Atomics.load(this.#h, W.SENT) - received) | 0);
   }
 
   /** Whether `close()` was called. */
   get closed(): boolean {
-    return Atomics.load(this.#r.h, W.CLOSED) === 1;
+    return Atomics.load(this.#h, W.CLOSED) === 1;
   }
+
+  // ---- sending ------------------------------------------------------------------------------
 
   /** Sends `value`, waiting while the channel is full. Throws `ChannelClosedError` if closed. */
   async send(value: T, options?: WaitOptions): Promise<void> {
-    const e = this.#encode(value);
+    const s = stage(value, this.capacity);
     const deadline = deadlineOf(options?.timeout);
-    const r = options?.signal?.aborted ? BUSY : this.#trySend(e, false);
+    const r = options?.signal?.aborted ? BUSY : this.#trySend(s, false);
     if (r === OK) return;
     if (r === CLOSED) throw new ChannelClosedError();
-    if (!(await runAsync(this.#sendOp(e, deadline), options?.signal))) throw timedOut('send', options?.timeout);
+    const own = detach(s);
+    if (!(await runAsync(this.#sendOp(() => this.#putOne(own), deadline), options?.signal))) throw timedOut('send', options?.timeout);
   }
 
   /** Blocking form of `send` (workers). */
   sendSync(value: T, options?: SyncWaitOptions): void {
-    const e = this.#encode(value);
+    const s = stage(value, this.capacity);
     const deadline = deadlineOf(options?.timeout);
-    const r = this.#trySend(e, true);
+    const r = this.#trySend(s, true);
     if (r === OK) return;
     if (r === CLOSED) throw new ChannelClosedError();
-    if (!runSync(this.#sendOp(e, deadline))) throw timedOut('send', options?.timeout);
+    if (!runSync(this.#sendOp(() => this.#putOne(s), deadline))) throw timedOut('send', options?.timeout);
   }
 
   /** Sends `value` only if there is room now; false if full. Throws `ChannelClosedError` if closed. */
   trySend(value: T): boolean {
-    const r = this.#trySend(this.#encode(value), true);
+    const r = this.#trySend(stage(value, this.capacity), true);
     if (r === CLOSED) throw new ChannelClosedError();
     return r === OK;
   }
 
+  /**
+   * Sends every value of `values` in order, as many per lock and per wake-up as fit, waiting
+   * while the channel is full. Runs of numbers (a `Float64Array` above all) are copied in as
+   * blocks. Other producers' values may come between two blocks. If a value cannot be carried,
+   * or the wait times out, the values before it are sent and the error is thrown.
+   */
+  async sendMany(values: ArrayLike<T>, options?: WaitOptions): Promise<void> {
+    const deadline = deadlineOf(options?.timeout);
+    let i = options?.signal?.aborted ? 0 : this.#tryMany(values, 0, false);
+    if (i === values.length) return;
+    const ok = await runAsync(this.#sendOp(() => {
+      i = this.#putMany(values, i);
+      return i < 0 ? CLOSED : i === values.length ? OK : FULL;
+    }, deadline), options?.signal);
+    if (!ok) throw timedOut('sendMany', options?.timeout, i, values.length);
+  }
+
+  /** Blocking form of `sendMany` (workers). */
+  sendManySync(values: ArrayLike<T>, options?: SyncWaitOptions): void {
+    const deadline = deadlineOf(options?.timeout);
+    let i = this.#tryMany(values, 0, true);
+    if (i === values.length) return;
+    const ok = runSync(this.#sendOp(() => {
+      i = this.#putMany(values, i);
+      return i < 0 ? CLOSED : i === values.length ? OK : FULL;
+    }, deadline));
+    if (!ok) throw timedOut('sendMany', options?.timeout, i, values.length);
+  }
+
+  /** Sends as many of `values` (from the first, in order) as fit now; returns how many. Throws `ChannelClosedError` if closed. */
+  trySendMany(values: ArrayLike<T>): number {
+    return this.#tryMany(values, 0, true);
+  }
+
+  // ---- receiving ----------------------------------------------------------------------------
+
   /** Receives the oldest value, waiting while empty. Throws `ChannelClosedError` once closed and drained. */
   async receive(options?: WaitOptions): Promise<T> {
     const deadline = deadlineOf(options?.timeout);
-    const v = options?.signal?.aborted ? HELD : this.#tryReceive(false);
-    if (v !== HELD && v !== EMPTY) return this.#done(v);
-    return this.#done(await runAsync(this.#receiveOp(deadline), options?.signal), options?.timeout);
+    const v = options?.signal?.aborted ? EMPTY : this.#tryReceive(ONE, 1, null, false);
+    if (v !== EMPTY) return this.#done(v);
+    return this.#done(await runAsync(this.#receiveOp(ONE, 1, null, deadline), options?.signal), options?.timeout);
   }
 
   /** Blocking form of `receive` (workers). */
   receiveSync(options?: SyncWaitOptions): T {
-    const deadline = deadlineOf(options?.timeout);
-    const v = this.#tryReceive(true);
+    const v = this.#tryReceive(ONE, 1, null, true);
     if (v !== EMPTY) return this.#done(v);
-    return this.#done(runSync(this.#receiveOp(deadline)), options?.timeout);
+    return this.#done(runSync(this.#receiveOp(ONE, 1, null, deadlineOf(options?.timeout))), options?.timeout);
   }
 
   /** Takes up to `max` values that are ready now, under one lock acquisition (may return []). */
   receiveMany(max = Infinity): T[] {
-    const out: T[] = [];
-    const r = this.#r;
-    lockSync(r.h, W.MUTEX, Infinity);
-    const raw: unknown[] = [];
-    while (raw.length < max && r.take()) raw.push(r.bytes === null ? r.num : [r.kind, r.bytes]);
-    unlock(r.h, W.MUTEX);
-    if (raw.length > 0) this.#wakeSenders();
-    for (const x of raw) {
-      if (typeof x === 'number') out.push(x as T);
-      else {
-        [r.kind, r.bytes] = x as [number, Uint8Array];
-        out.push(r.decode() as T);
-      }
-    }
-    return out;
+    const v = this.#tryReceive(MANY, max, null, true);
+    return v === EMPTY || v === DONE ? [] : (v as T[]);
+  }
+
+  /** Waits until at least one value is ready, then takes up to `max` of those ready. Throws `ChannelClosedError` once closed and drained. */
+  async receiveBatch(options?: BatchOptions): Promise<T[]> {
+    const max = options?.max ?? Infinity;
+    const deadline = deadlineOf(options?.timeout);
+    const v = options?.signal?.aborted ? EMPTY : this.#tryReceive(MANY, max, null, false);
+    if (v !== EMPTY) return this.#done(v) as unknown as T[];
+    return this.#done(await runAsync(this.#receiveOp(MANY, max, null, deadline), options?.signal), options?.timeout) as unknown as T[];
+  }
+
+  /** Blocking form of `receiveBatch` (workers). */
+  receiveBatchSync(options?: Omit<BatchOptions, 'signal'>): T[] {
+    const max = options?.max ?? Infinity;
+    const v = this.#tryReceive(MANY, max, null, true);
+    if (v !== EMPTY) return this.#done(v) as unknown as T[];
+    return this.#done(runSync(this.#receiveOp(MANY, max, null, deadlineOf(options?.timeout))), options?.timeout) as unknown as T[];
+  }
+
+  /**
+   * Copies the numbers ready now into `out` (from index 0), stopping at `out.length` or at the
+   * first value that is not a number; returns how many (0 if none). Blocks of numbers sent with
+   * `sendMany` are copied with one `set` each.
+   */
+  receiveNumbers(out: Float64Array): number {
+    const v = this.#tryReceive(FLOATS, out.length, out, true);
+    return typeof v === 'number' ? v : 0;
+  }
+
+  /**
+   * Waits until a value is ready, then does `receiveNumbers`; returns how many (at least 1).
+   * Throws `ChannelClosedError` once closed and drained, and `InvalidArgumentError` if the next
+   * value is not a number (receive it with `receiveSync`).
+   */
+  receiveNumbersSync(out: Float64Array, options?: SyncWaitOptions): number {
+    if (out.length === 0) throw new InvalidArgumentError('receiveNumbersSync needs a Float64Array of length >= 1');
+    const v = this.#tryReceive(FLOATS, out.length, out, true);
+    if (v !== EMPTY) return this.#numbers(v);
+    return this.#numbers(this.#done(runSync(this.#receiveOp(FLOATS, out.length, out, deadlineOf(options?.timeout))), options?.timeout));
   }
 
   /** Refuses further sends and wakes every waiter; values already sent can still be received. */
   close(): void {
-    const h = this.#r.h;
-    lockSync(h, W.MUTEX, Infinity);
+    const h = this.#h;
+    lockSync(h, W.P_MUTEX, Infinity);
     Atomics.store(h, W.CLOSED, 1);
+    unlock(h, W.P_MUTEX);
     Atomics.add(h, W.NOT_EMPTY, 1);
     Atomics.add(h, W.NOT_FULL, 1);
-    unlock(h, W.MUTEX);
     Atomics.notify(h, W.NOT_EMPTY);
     Atomics.notify(h, W.NOT_FULL);
   }
 
   /** Marks one received item as processed (for `join`). Throws `OverReleaseError` if called more often than items were sent. */
   taskDone(): void {
-    const h = this.#r.h;
-    for (let v = Atomics.load(h, W.UNFINISHED); ; ) {
-      if (v <= 0) throw new OverReleaseError('taskDone() called more times than items were sent');
-      const seen = Atomics.compareExchange(h, W.UNFINISHED, v, v - 1);
-      if (seen === v) {
-        if (v === 1) Atomics.notify(h, W.UNFINISHED);
+    const h = this.#h;
+    for (let d = Atomics.load(h, W.DONE); ; ) {
+      if (((Atomics.load(h, W.SENT) - d) | 0) <= 0) throw new OverReleaseError('taskDone() called more times than items were sent');
+      const seen = Atomics.compareExchange(h, W.DONE, d, (d + 1) | 0);
+      if (seen === d) {
+        if (Atomics.load(h, W.SENT) === ((d + 1) | 0)) Atomics.notify(h, W.DONE);
         return;
       }
-      v = seen;
+      d = seen;
     }
   }
 
@@ -189,11 +272,11 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     return runSync(this.#joinOp(deadlineOf(options?.timeout)));
   }
 
-  /** Yields values until the channel is closed and drained. */
+  /** Yields values until the channel is closed and drained; after a wake-up, takes every ready value without waiting again. */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     for (;;) {
-      let v = this.#tryReceive(false);
-      if (v === HELD || v === EMPTY) v = await runAsync(this.#receiveOp(Infinity));
+      let v = this.#tryReceive(ONE, 1, null, false);
+      if (v === EMPTY) v = await runAsync(this.#receiveOp(ONE, 1, null, Infinity));
       if (v === DONE) return;
       yield v as T;
     }
@@ -202,20 +285,14 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
   /** Blocking iteration (workers): yields values until the channel is closed and drained. */
   *[Symbol.iterator](): Iterator<T> {
     for (;;) {
-      let v = this.#tryReceive(true);
-      if (v === EMPTY) v = runSync(this.#receiveOp(Infinity));
+      let v = this.#tryReceive(ONE, 1, null, true);
+      if (v === EMPTY) v = runSync(this.#receiveOp(ONE, 1, null, Infinity));
       if (v === DONE) return;
       yield v as T;
     }
   }
 
-  #encode(value: T): Encoded {
-    const e = encode(value);
-    if (sizeOfRecord(e) > this.capacity) {
-      throw new MessageTooLargeError(`a value of ${sizeOfRecord(e)} bytes cannot fit in a channel of ${this.capacity} bytes; raise capacity`);
-    }
-    return e;
-  }
+  // ---- internals ----------------------------------------------------------------------------
 
   #done(v: unknown, timeout?: number): T {
     if (v === DONE) throw new ChannelClosedError('the channel is closed and drained');
@@ -223,108 +300,196 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     return v as T;
   }
 
-  // One attempt under the mutex: OK, FULL, CLOSED, or BUSY when `block` is false and the mutex is taken.
-  #trySend(e: Encoded, block: boolean): number {
-    const h = this.#r.h;
-    if (block) lockSync(h, W.MUTEX, Infinity);
-    else if (Atomics.compareExchange(h, W.MUTEX, 0, 1) !== 0) return BUSY;
-    const r = this.#r.put(e);
-    if (r === OK) Atomics.add(h, W.NOT_EMPTY, 1);
-    unlock(h, W.MUTEX);
-    if (r === OK && Atomics.load(h, W.RECV_WAITERS) > 0) Atomics.notify(h, W.NOT_EMPTY, 1);
-    return r;
+  #numbers(v: unknown): number {
+    if (v === NOT_NUMBER) throw new InvalidArgumentError('the next value in the channel is not a number; take it with receiveSync()');
+    return v as number;
   }
 
-  // One attempt: a value, DONE (closed and drained), EMPTY (must wait) or HELD (mutex taken, `block` false).
-  #tryReceive(block: boolean): unknown {
+  // One send attempt: OK, FULL, CLOSED, or BUSY when `block` is false and the mutex is taken.
+  #trySend(s: Staged, block: boolean): number {
+    const h = this.#h;
+    if (block) lockSync(h, W.P_MUTEX, Infinity);
+    else if (Atomics.compareExchange(h, W.P_MUTEX, 0, 1) !== 0) return BUSY;
+    return this.#putOne(s);
+  }
+
+  // Producer mutex held; releases it. OK, FULL or CLOSED.
+  #putOne(s: Staged): number {
     const r = this.#r;
-    const h = r.h;
-    if (block) lockSync(h, W.MUTEX, Infinity);
-    else if (Atomics.compareExchange(h, W.MUTEX, 0, 1) !== 0) return HELD;
-    const got = r.take();
-    const closed = h[W.CLOSED] === 1;
-    if (got) Atomics.add(h, W.NOT_FULL, 1);
-    unlock(h, W.MUTEX);
-    if (!got) return closed ? DONE : EMPTY;
-    this.#wakeSenders();
-    return r.decode();
+    if (!r.beginPut()) {
+      unlock(this.#h, W.P_MUTEX);
+      return CLOSED;
+    }
+    const ok = putStaged(r, s);
+    r.endPut();
+    unlock(this.#h, W.P_MUTEX);
+    if (!ok) return FULL;
+    this.#wakeReceivers(1);
+    return OK;
   }
 
-  #wakeSenders(): void {
-    if (Atomics.load(this.#r.h, W.SEND_WAITERS) > 0) Atomics.notify(this.#r.h, W.NOT_FULL);
+  #tryMany(values: ArrayLike<T>, from: number, block: boolean): number {
+    if (values.length === from) return from;
+    const h = this.#h;
+    if (block) lockSync(h, W.P_MUTEX, Infinity);
+    else if (Atomics.compareExchange(h, W.P_MUTEX, 0, 1) !== 0) return from;
+    const i = this.#putMany(values, from);
+    if (i < 0) throw new ChannelClosedError();
+    return i;
   }
 
-  *#sendOp(e: Encoded, deadline: number): Op<boolean> {
-    const h = this.#r.h;
-    for (let attempt = 0; ; attempt++) {
-      // Spin briefly for a receiver to make room before sleeping.
-      if (attempt < 2) for (let k = 0, seen = Atomics.load(h, W.NOT_FULL); k < SPIN_LOADS && Atomics.load(h, W.NOT_FULL) === seen; k++);
-      yield* lockOp(h, W.MUTEX, Infinity);
-      const r = this.#r.put(e);
-      if (r === OK) Atomics.add(h, W.NOT_EMPTY, 1);
-      const seq = Atomics.load(h, W.NOT_FULL);
-      if (r === FULL && attempt < 2) {
-        unlock(h, W.MUTEX);
-        continue;
+  // Producer mutex held; releases it. The index reached, or -1 if closed.
+  #putMany(values: ArrayLike<T>, i: number): number {
+    const r = this.#r;
+    const n = values.length;
+    if (!r.beginPut()) {
+      unlock(this.#h, W.P_MUTEX);
+      return -1;
+    }
+    let published = 0;
+    try {
+      if (values instanceof Float64Array) i += r.putNumbers(values, i, n);
+      else {
+        while (i < n) {
+          const v = values[i];
+          if (typeof v === 'number') {
+            let j = i + 1;
+            while (j < n && typeof values[j] === 'number') j++;
+            const k = r.putNumbers(values as ArrayLike<number>, i, j);
+            i += k;
+            if (i < j) break;
+          } else {
+            if (!putStaged(r, stage(v, this.capacity))) break;
+            i++;
+          }
+        }
       }
-      if (r === FULL) Atomics.add(h, W.SEND_WAITERS, 1);
-      unlock(h, W.MUTEX);
-      if (r === CLOSED) throw new ChannelClosedError();
-      if (r === OK) {
-        if (Atomics.load(h, W.RECV_WAITERS) > 0) Atomics.notify(h, W.NOT_EMPTY, 1);
-        return true;
-      }
-      let w;
-      try {
-        w = yield { i32: h, index: W.NOT_FULL, value: seq, deadline };
-      } finally {
-        Atomics.sub(h, W.SEND_WAITERS, 1);
-      }
-      if (w === 'timed-out') return false;
+    } finally {
+      published = r.endPut();
+      unlock(this.#h, W.P_MUTEX);
+      this.#wakeReceivers(published);
+    }
+    return i;
+  }
+
+  #wakeReceivers(n: number): void {
+    const h = this.#h;
+    if (n > 0 && Atomics.load(h, W.RECV_WAITERS) > 0) {
+      Atomics.add(h, W.NOT_EMPTY, 1);
+      Atomics.notify(h, W.NOT_EMPTY, n);
     }
   }
 
-  *#receiveOp(deadline: number): Op<unknown> {
+  #wakeSenders(): void {
+    const h = this.#h;
+    if (Atomics.load(h, W.SEND_WAITERS) > 0) {
+      Atomics.add(h, W.NOT_FULL, 1);
+      Atomics.notify(h, W.NOT_FULL);
+    }
+  }
+
+  // One receive attempt: what `#takeLocked` returns, or EMPTY when `block` is false and the mutex is taken.
+  #tryReceive(mode: number, max: number, out: Float64Array | null, block: boolean): unknown {
+    const h = this.#h;
+    if (block) lockSync(h, W.C_MUTEX, Infinity);
+    else if (Atomics.compareExchange(h, W.C_MUTEX, 0, 1) !== 0) return EMPTY;
+    return this.#takeLocked(mode, max, out);
+  }
+
+  // Consumer mutex held; releases it. A value (ONE), a non-empty array (MANY), a count > 0 (FLOATS), EMPTY or DONE.
+  #takeLocked(mode: number, max: number, out: Float64Array | null): unknown {
     const r = this.#r;
-    const h = r.h;
-    for (let attempt = 0; ; attempt++) {
-      // Spin briefly for a sender before sleeping: a futex wake-up per item costs microseconds.
-      if (attempt < 2) for (let k = 0; k < SPIN_LOADS && Atomics.load(h, W.COUNT) === 0 && Atomics.load(h, W.CLOSED) === 0; k++);
-      yield* lockOp(h, W.MUTEX, Infinity);
-      const got = r.take();
-      const closed = h[W.CLOSED] === 1;
-      if (got) Atomics.add(h, W.NOT_FULL, 1);
-      const seq = Atomics.load(h, W.NOT_EMPTY);
-      if (!got && !closed && attempt < 2) {
-        unlock(h, W.MUTEX);
-        continue;
+    const h = this.#h;
+    const closed = Atomics.load(h, W.CLOSED) === 1; // read before the tail: once closed, nothing more arrives
+    let v: unknown = EMPTY;
+    let pending: number[] | null = null;
+    let got = 0;
+    r.beginTake();
+    try {
+      if (mode === ONE) v = r.take();
+      else if (mode === FLOATS) {
+        const n = r.takeNumbers(out!, 0);
+        if (n > 0) v = n;
+        else if (r.peekKind() >= 0) v = NOT_NUMBER;
+      } else {
+        const list: unknown[] = [];
+        while (list.length < max) {
+          const x = r.take();
+          if (x === EMPTY) break;
+          if (x === PENDING) (pending ??= []).push(list.length), list.push(r.bytes);
+          else list.push(x);
+        }
+        if (list.length > 0) v = list;
       }
-      if (!got && !closed) Atomics.add(h, W.RECV_WAITERS, 1);
-      unlock(h, W.MUTEX);
-      if (got) {
-        this.#wakeSenders();
-        return r.decode();
+    } finally {
+      got = r.endTake();
+      unlock(h, W.C_MUTEX);
+    }
+    if (got === 0) return v === NOT_NUMBER ? v : closed ? DONE : EMPTY;
+    this.#wakeSenders();
+    if (v === PENDING) return deserialize(r.bytes!);
+    if (pending !== null) for (const k of pending) (v as unknown[])[k] = deserialize((v as Uint8Array[])[k]!);
+    return v;
+  }
+
+  // Runs `attempt` (called with the producer mutex held; it releases it) until OK, sleeping while FULL.
+  *#sendOp(attempt: () => number, deadline: number): Op<boolean> {
+    const h = this.#h;
+    for (let round = 0; ; round++) {
+      // Spin briefly for a receiver to make room before sleeping.
+      if (round > 0 && round < 3) for (let k = 0, seen = Atomics.load(h, W.HEAD); k < SPIN_LOADS && Atomics.load(h, W.HEAD) === seen; k++);
+      const sleepy = round >= 3;
+      let seq = 0;
+      if (sleepy) {
+        Atomics.add(h, W.SEND_WAITERS, 1);
+        seq = Atomics.load(h, W.NOT_FULL);
       }
-      if (closed) return DONE;
-      let w;
       try {
-        w = yield { i32: h, index: W.NOT_EMPTY, value: seq, deadline };
+        yield* lockOp(h, W.P_MUTEX, Infinity);
+        const r = attempt();
+        if (r === OK) return true;
+        if (r === CLOSED) throw new ChannelClosedError();
+        if (sleepy && (yield { i32: h, index: W.NOT_FULL, value: seq, deadline }) === 'timed-out') return false;
       } finally {
-        Atomics.sub(h, W.RECV_WAITERS, 1);
+        if (sleepy) Atomics.sub(h, W.SEND_WAITERS, 1);
       }
-      if (w === 'timed-out') return TIMEOUT;
+    }
+  }
+
+  *#receiveOp(mode: number, max: number, out: Float64Array | null, deadline: number): Op<unknown> {
+    const h = this.#h;
+    for (let round = 0; ; round++) {
+      // Spin briefly for a sender before sleeping: a futex wake-up per item costs microseconds.
+      if (round > 0 && round < 3) {
+        for (let k = 0; k < SPIN_LOADS && Atomics.load(h, W.TAIL) === Atomics.load(h, W.HEAD) && Atomics.load(h, W.CLOSED) === 0; k++);
+      }
+      const sleepy = round >= 3;
+      let seq = 0;
+      if (sleepy) {
+        Atomics.add(h, W.RECV_WAITERS, 1);
+        seq = Atomics.load(h, W.NOT_EMPTY);
+      }
+      try {
+        yield* lockOp(h, W.C_MUTEX, Infinity);
+        const v = this.#takeLocked(mode, max, out);
+        if (v !== EMPTY) return v;
+        if (sleepy && (yield { i32: h, index: W.NOT_EMPTY, value: seq, deadline }) === 'timed-out') return TIMEOUT;
+      } finally {
+        if (sleepy) Atomics.sub(h, W.RECV_WAITERS, 1);
+      }
     }
   }
 
   *#joinOp(deadline: number): Op<boolean> {
-    const h = this.#r.h;
-    for (let v = Atomics.load(h, W.UNFINISHED); v !== 0; v = Atomics.load(h, W.UNFINISHED)) {
-      if ((yield { i32: h, index: W.UNFINISHED, value: v, deadline }) === 'timed-out') return Atomics.load(h, W.UNFINISHED) === 0;
+    const h = this.#h;
+    for (let d = Atomics.load(h, W.DONE); d !== Atomics.load(h, W.SENT); d = Atomics.load(h, W.DONE)) {
+      if ((yield { i32: h, index: W.DONE, value: d, deadline }) === 'timed-out') return Atomics.load(h, W.DONE) === Atomics.load(h, W.SENT);
     }
     return true;
   }
 }
 
-function timedOut(what: string, timeout: number | undefined): WaitTimeoutError {
-  return new WaitTimeoutError(`channel ${what} did not complete within ${String(timeout)} ms`);
+function timedOut(what: string, timeout: number | undefined, sent?: number, of?: number): WaitTimeoutError {
+  const progress = sent === undefined ? '' : ` (${sent} of ${String(of)} values were sent)`;
+  return new WaitTimeoutError(`channel ${what} did not complete within ${String(timeout)} ms${progress}`);
 }

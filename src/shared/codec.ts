@@ -1,0 +1,300 @@
+/**
+ * A compact binary form for JSON-like values, used by `Channel` instead of `v8.serialize` when it
+ * applies. Internal: not exported from `weft/shared`.
+ *
+ * It carries `undefined`, `null`, booleans, numbers (int32 in 4 bytes, anything else, -0 and NaN
+ * included, as float64), strings (ASCII as bytes, anything else as UTF-16 code units, so lone
+ * surrogates survive), dense arrays and plain objects (`Object.prototype`, own enumerable string
+ * keys, in their own order). Anything else (Map, Set, Date, typed arrays, BigInt, class
+ * instances, null-prototype objects, sparse arrays or arrays with extra properties, a container
+ * reached twice or more than `MAX_DEPTH` deep) makes `encodeCompact` return -1: the caller then
+ * uses `v8.serialize`, so each value still arrives as structured clone would deliver it.
+ *
+ * One byte tags each value; lengths take one byte below 255, else 255 and a uint32.
+ */
+
+const UNDEFINED = 0;
+const NULL = 1;
+const FALSE = 2;
+const TRUE = 3;
+const INT = 4;
+const FLOAT = 5;
+const ASCII = 6;
+const UTF16 = 7;
+const ARRAY = 8;
+const OBJECT = 9;
+
+/** Deepest nesting the compact form carries; deeper values fall back to `v8.serialize`. */
+export const MAX_DEPTH = 64;
+const SET_AFTER = 16; // containers tracked in a list up to this many, then in a Set
+const CACHED_LENGTH = 24; // ASCII strings up to this length are interned through a small cache
+
+// ---- encoder: one growable scratch buffer per thread ------------------------------------------
+let out = Buffer.allocUnsafeSlow(4096);
+let view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+let words = new Int32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
+let at = 0;
+const seen: object[] = [];
+let seenSet: Set<object> | null = null;
+const utf8 = new TextEncoder();
+
+/** The scratch buffer `encodeCompact` wrote into (valid until the next call on this thread). */
+export function scratch(): Buffer {
+  return out;
+}
+
+/** An Int32 view of `scratch()` (its start is 8-aligned), for word-by-word copies. */
+export function scratchWords(): Int32Array {
+  return words;
+}
+
+/**
+ * Encodes `value` into the thread's scratch buffer (see `scratch()`), returning the byte length,
+ * or -1 when the value is not JSON-like and must go through `v8.serialize`.
+ */
+export function encodeCompact(value: unknown): number {
+  at = 0;
+  try {
+    return put(value, 0) ? at : -1;
+  } finally {
+    seen.length = 0;
+    seenSet = null;
+  }
+}
+
+function room(n: number): void {
+  if (at + n <= out.length) return;
+  let size = out.length * 2;
+  while (size < at + n) size *= 2;
+  const bigger = Buffer.allocUnsafeSlow(size);
+  out.copy(bigger, 0, 0, at);
+  out = bigger;
+  view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  words = new Int32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
+}
+
+function length(n: number): void {
+  if (n < 255) out[at++] = n;
+  else {
+    out[at++] = 255;
+    view.setUint32(at, n, true);
+    at += 4;
+  }
+}
+
+function put(v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'number':
+      room(9);
+      if ((v | 0) === v && (v !== 0 || 1 / v > 0)) {
+        out[at++] = INT;
+        view.setInt32(at, v, true);
+        at += 4;
+      } else {
+        out[at++] = FLOAT;
+        view.setFloat64(at, v, true);
+        at += 8;
+      }
+      return true;
+    case 'string':
+      putString(v);
+      return true;
+    case 'boolean':
+      room(1);
+      out[at++] = v ? TRUE : FALSE;
+      return true;
+    case 'undefined':
+      room(1);
+      out[at++] = UNDEFINED;
+      return true;
+    case 'object':
+      if (v === null) {
+        room(1);
+        out[at++] = NULL;
+        return true;
+      }
+      if (depth >= MAX_DEPTH || !track(v)) return false;
+      return Array.isArray(v) ? putArray(v, depth) : putObject(v, depth);
+    default:
+      return false; // bigint, symbol, function
+  }
+}
+
+// Records a container; false if it was already seen (a cycle or a shared reference: v8 keeps identity).
+function track(v: object): boolean {
+  if (seenSet !== null) {
+    if (seenSet.has(v)) return false;
+    seenSet.add(v);
+    return true;
+  }
+  if (seen.includes(v)) return false;
+  seen.push(v);
+  if (seen.length > SET_AFTER) seenSet = new Set(seen);
+  return true;
+}
+
+function putArray(a: unknown[], depth: number): boolean {
+  if (Object.getPrototypeOf(a) !== Array.prototype) return false;
+  const n = a.length;
+  // Keys list indices in order, then named keys: exactly 0..n-1 means dense with nothing extra.
+  const keys = Object.keys(a);
+  if (keys.length !== n || (n > 0 && keys[n - 1] !== String(n - 1))) return false;
+  room(5);
+  out[at++] = ARRAY;
+  length(n);
+  for (let i = 0; i < n; i++) if (!put(a[i], depth + 1)) return false;
+  return true;
+}
+
+function putObject(o: object, depth: number): boolean {
+  if (Object.getPrototypeOf(o) !== Object.prototype) return false;
+  const keys = Object.keys(o);
+  const n = keys.length;
+  room(5);
+  out[at++] = OBJECT;
+  length(n);
+  for (let i = 0; i < n; i++) {
+    const k = keys[i]!;
+    putString(k);
+    if (!put((o as Record<string, unknown>)[k], depth + 1)) return false;
+  }
+  return true;
+}
+
+function putString(s: string): void {
+  const n = s.length;
+  room(5 + 2 * n);
+  const tagAt = at++;
+  length(n);
+  if (n <= 32) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      out[at + i] = c;
+    }
+    if (i === n) {
+      out[tagAt] = ASCII;
+      at += n;
+      return;
+    }
+  } else {
+    const r = utf8.encodeInto(s, out.subarray(at, at + n));
+    if (r.read === n && r.written === n) {
+      out[tagAt] = ASCII;
+      at += n;
+      return;
+    }
+  }
+  out[tagAt] = UTF16;
+  if (n <= 32) {
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      out[at++] = c & 255;
+      out[at++] = c >>> 8;
+    }
+  } else {
+    at += out.write(s, at, 'utf16le');
+  }
+}
+
+// ---- decoder ------------------------------------------------------------------------------
+
+/** Reads values written by `encodeCompact` out of one memory region (the ring's records). */
+export class CompactDecoder {
+  readonly #u8: Uint8Array;
+  readonly #buf: Buffer;
+  readonly #view: DataView;
+  #at = 0;
+  // Direct-mapped cache of short ASCII strings: object keys come back as the same (internalized) strings.
+  readonly #cache: string[] = new Array<string>(512).fill('');
+
+  /** Decodes from `buffer` bytes `[offset, offset + length)`. */
+  constructor(buffer: ArrayBufferLike, offset: number, length: number) {
+    this.#u8 = new Uint8Array(buffer, offset, length);
+    this.#buf = Buffer.from(buffer, offset, length);
+    this.#view = new DataView(buffer, offset, length);
+  }
+
+  /** The value encoded at byte `start` of the region. */
+  decode(start: number): unknown {
+    this.#at = start;
+    return this.#value();
+  }
+
+  #length(): number {
+    const n = this.#u8[this.#at++]!;
+    if (n < 255) return n;
+    const v = this.#view.getUint32(this.#at, true);
+    this.#at += 4;
+    return v;
+  }
+
+  #value(): unknown {
+    const tag = this.#u8[this.#at++]!;
+    switch (tag) {
+      case INT: {
+        const v = this.#view.getInt32(this.#at, true);
+        this.#at += 4;
+        return v;
+      }
+      case FLOAT: {
+        const v = this.#view.getFloat64(this.#at, true);
+        this.#at += 8;
+        return v;
+      }
+      case ASCII:
+      case UTF16:
+        return this.#string(tag);
+      case OBJECT: {
+        const n = this.#length();
+        const o: Record<string, unknown> = {};
+        for (let i = 0; i < n; i++) {
+          const k = this.#string(this.#u8[this.#at++]!);
+          const v = this.#value();
+          if (k === '__proto__') Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+          else o[k] = v;
+        }
+        return o;
+      }
+      case ARRAY: {
+        const n = this.#length();
+        const a = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) a[i] = this.#value();
+        return a;
+      }
+      case NULL:
+        return null;
+      case TRUE:
+        return true;
+      case FALSE:
+        return false;
+      default:
+        return undefined;
+    }
+  }
+
+  #string(tag: number): string {
+    const n = this.#length();
+    const start = this.#at;
+    if (tag === UTF16) {
+      this.#at += 2 * n;
+      return this.#buf.toString('utf16le', start, start + 2 * n);
+    }
+    this.#at += n;
+    if (n > CACHED_LENGTH) return this.#buf.toString('latin1', start, start + n);
+    const u8 = this.#u8;
+    let hash = n;
+    for (let i = 0; i < n; i++) hash = (hash * 31 + u8[start + i]!) | 0;
+    const slot = (hash ^ (hash >>> 9)) & 511;
+    const hit = this.#cache[slot]!;
+    if (hit.length === n) {
+      let i = 0;
+      while (i < n && hit.charCodeAt(i) === u8[start + i]) i++;
+      if (i === n) return hit;
+    }
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(u8[start + i]!);
+    return (this.#cache[slot] = s);
+  }
+}
