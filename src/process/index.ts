@@ -8,3 +8,6 @@ export { PipeClosedError, PipeEOFError, QueueClosedError, ProcessStateError, Bro
 export { Runner, type RunnerOptions, type RunnerState } from './runner.js';
 export { Process, type ProcessOptions } from './process.js';
 export { Thread, type ThreadOptions } from './thread.js';
+export { Queue, type QueueWaitOptions } from './queue.js';
+export { Pipe, PipeEnd, type PipeOptions } from './pipe.js';
+export { reviveEnds } from './revive.js';

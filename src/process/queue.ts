@@ -1,0 +1,167 @@
+import { InvalidArgumentError } from '../async/errors.js';
+import { DataCloneError } from '../executor/errors.js';
+import { clientFor, createQueue, localQueue } from './broker.js';
+import type { QueueState } from './queue-state.js';
+
+/** Set by `Queue.from` for the constructor: attach to an existing queue instead of creating one. */
+let attaching: { path: string; id: string; maxsize: number } | undefined;
+
+/** Options of {@link Queue.put} and {@link Queue.get}. */
+export interface QueueWaitOptions {
+  /** Milliseconds to wait before rejecting with `TimeoutError` (from `weft/async`). */
+  timeout?: number;
+  /** Aborting rejects with `CancelledError`; an item already on its way is still delivered (never lost). */
+  signal?: AbortSignal;
+}
+
+/**
+ * A FIFO queue shared by threads and processes (Python's `multiprocessing.JoinableQueue`).
+ * Pass it as an argument to a `ProcessPool`/`ThreadPool` task, a `Process` or a `Thread`:
+ * it arrives there connected to the same queue. The creating process holds the items and
+ * serves every other holder over a local socket, so items are delivered exactly once, in the
+ * order each producer put them; the queue lives as long as its creator.
+ *
+ * Errors: `putNowait` on a full queue throws `QueueFull`, `getNowait` on an empty one
+ * `QueueEmpty`; `put`/`get` past their `timeout` reject with `TimeoutError`, on abort with
+ * `CancelledError` (all from `weft/async`). After `close()`, `put` rejects and `get` drains
+ * what is left, then rejects with `QueueClosedError`.
+ *
+ * @example
+ * const q = new Queue<number>({ maxsize: 100 });
+ * const p = new Process(tasks, 'produce', [q, 1000]).start();
+ * for (let i = 0; i < 1000; i++) { total += await q.get(); q.taskDone(); }
+ */
+export class Queue<T = unknown> {
+  /** Tag that lets a task's runtime revive a posted copy. */
+  readonly __weftIpc = 'Queue';
+  /** Socket path of the broker holding this queue. */
+  readonly path: string;
+  /** Id of this queue in its broker. */
+  readonly id: string;
+  /** Most items held at once (0: unbounded). */
+  readonly maxsize: number;
+
+  constructor(options: { maxsize?: number } = {}) {
+    if (attaching) {
+      ({ path: this.path, id: this.id, maxsize: this.maxsize } = attaching);
+      attaching = undefined;
+      return;
+    }
+    const maxsize = options.maxsize ?? 0;
+    if (!Number.isInteger(maxsize) || maxsize < 0) throw new InvalidArgumentError(`maxsize must be an integer >= 0 (0: unbounded), got ${String(maxsize)}`);
+    const { path, id } = createQueue(maxsize);
+    this.path = path;
+    this.id = id;
+    this.maxsize = maxsize;
+  }
+
+  /** Rebuilds a queue handle from a posted copy (done for you in task arguments). */
+  static from<T = unknown>(copy: { path: string; id: string; maxsize?: number }): Queue<T> {
+    attaching = { path: copy.path, id: copy.id, maxsize: copy.maxsize ?? 0 };
+    return new Queue<T>();
+  }
+
+  /** Adds `item`, waiting for room while the queue holds `maxsize` items. */
+  async put(item: T, options: QueueWaitOptions = {}): Promise<void> {
+    await this.#wait('put', [item], options);
+  }
+
+  /** Takes the oldest item, waiting for one to arrive. */
+  get(options: QueueWaitOptions = {}): Promise<T> {
+    return this.#wait('get', [], options) as Promise<T>;
+  }
+
+  /** Adds `item` now or throws `QueueFull` (locally) / rejects with it (remote handle). */
+  putNowait(item: T): Promise<void> | void {
+    const s = this.#state();
+    if (s) return s.putNowait(cloned(item));
+    return this.#call('putNowait', item) as Promise<void>;
+  }
+
+  /** Takes an item now, or throws `QueueEmpty` (remote handles reject). */
+  getNowait(): T | Promise<T> {
+    const s = this.#state();
+    return s ? (s.getNowait() as T) : (this.#call('getNowait') as Promise<T>);
+  }
+
+  /** Marks one item got earlier as processed (for `join`). */
+  async taskDone(): Promise<void> {
+    const s = this.#state();
+    if (s) s.taskDone();
+    else await this.#call('taskDone');
+  }
+
+  /** Resolves once every item put has been marked done with `taskDone()`. */
+  async join(): Promise<void> {
+    const s = this.#state();
+    await (s ? s.join() : this.#call('join'));
+  }
+
+  /** No more puts; `get` drains what is left, then rejects with `QueueClosedError`. */
+  async close(): Promise<void> {
+    const s = this.#state();
+    if (s) s.close();
+    else await this.#call('close');
+  }
+
+  /** Items held right now (a snapshot). */
+  async size(): Promise<number> {
+    const s = this.#state();
+    return s ? s.size : ((await this.#call('size')) as number);
+  }
+
+  #state(): QueueState | undefined {
+    return localQueue(this.path, this.id);
+  }
+
+  #call(op: string, ...args: unknown[]): Promise<unknown> {
+    try {
+      return clientFor(this.path).call(this.id, op, ...args).reply;
+    } catch (error) {
+      return Promise.reject(cloneError(error));
+    }
+  }
+
+  async #wait(op: 'put' | 'get', args: unknown[], { timeout, signal }: QueueWaitOptions): Promise<unknown> {
+    if (timeout !== undefined && !(timeout >= 0)) throw new InvalidArgumentError(`timeout must be a number of milliseconds >= 0, got ${String(timeout)}`);
+    signal?.throwIfAborted();
+    const s = this.#state();
+    if (s) {
+      const key = `h${Math.random()}`;
+      const onAbort = (): void => s.cancel(key);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return await (op === 'put' ? s.put(cloned(args[0]), timeout, key) : s.get(timeout, key));
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+    }
+    const client = clientFor(this.path);
+    let call: { rid: number; reply: Promise<unknown> };
+    try {
+      call = client.call(this.id, op, ...(op === 'put' ? [args[0], timeout] : [timeout]));
+    } catch (error) {
+      throw cloneError(error);
+    }
+    const onAbort = (): void => client.tell(this.id, 'cancel', call.rid);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await call.reply;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+/** Local puts store a structured clone, as a remote put would: later changes by the producer do not leak in. */
+function cloned<T>(item: T): T {
+  try {
+    return structuredClone(item);
+  } catch (error) {
+    throw cloneError(error);
+  }
+}
+
+function cloneError(error: unknown): Error {
+  return new DataCloneError(`the item cannot be sent through a queue or pipe (${(error as Error)?.message ?? String(error)}): send plain data`, error);
+}
