@@ -75,6 +75,15 @@ export async function terminateAll(): Promise<void> {
   live.clear();
 }
 
+/**
+ * Holds the event loop open until `promise` settles. A pool lets its idle workers go unref'd,
+ * so an awaited `close()` could otherwise leave nothing keeping the process alive mid-command.
+ */
+function keepAlive<T>(promise: Promise<T>): Promise<T> {
+  const timer = setInterval(() => {}, 1 << 30);
+  return promise.finally(() => clearInterval(timer));
+}
+
 /** Starts a runner of `model` for the task module at `moduleUrl`. */
 export function createRunner(model: ModelName, moduleUrl: string, shape: RunnerShape): Runner {
   if (model === 'sequential') return track(sequentialRunner(moduleUrl));
@@ -84,13 +93,20 @@ export function createRunner(model: ModelName, moduleUrl: string, shape: RunnerS
   return track({
     model,
     run: (name, args) => pool.run(name, ...args),
-    // A task submitted with a signal gets a worker to itself: `size` of them occupy every worker.
     warm: async (name, args) => {
+      // A task submitted with a signal gets a worker to itself, so `size` of them sent at once
+      // occupy every worker. Pools start their first worker, then the rest once it is ready:
+      // the second round runs when all of them exist.
       const signal = new AbortController().signal;
-      await Promise.all(Array.from({ length: shape.size }, () => pool.submit(name, args, { signal })));
+      const round = (): Promise<unknown> => Promise.all(Array.from({ length: shape.size }, () => pool.submit(name, args, { signal })));
+      await round();
+      for (const deadline = Date.now() + 60_000; pool.size < shape.size && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await round();
     },
-    close: () => pool.close(),
-    terminate: () => pool.terminate(),
+    close: () => keepAlive(pool.close()),
+    terminate: () => keepAlive(pool.terminate()),
   });
 }
 
