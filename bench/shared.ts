@@ -11,7 +11,29 @@ const NUMBERS = 2_000_000;
 const OBJECTS = 200_000;
 
 // ---- worker side -------------------------------------------------------------------------
-type Job = { kind: string; start: unknown; counter: Int32Array; lock?: unknown; ch?: unknown; port?: MessagePort; n: number };
+type Job = { kind: string; start: unknown; counter: Int32Array; lock?: unknown; ch?: unknown; port?: MessagePort; ring?: SharedArrayBuffer; n: number };
+
+const BATCH = 1024; // numbers per sendMany block
+const OBJ_BATCH = 256; // objects per sendMany call
+const smallObject = (i: number): { id: number; name: string; ok: boolean } => ({ id: i, name: 'item', ok: true });
+
+// A raw single-producer single-consumer ring of float64s (ringbuf.js's design): two indices,
+// no locks, no sleeping (it spins when full or empty). The anchor for numbers between threads.
+const RAW_SLOTS = 8192;
+function rawPush(ctl: Int32Array, data: Float64Array, v: number): void {
+  const w = ctl[0]!;
+  const next = w + 1 === RAW_SLOTS ? 0 : w + 1;
+  while (next === Atomics.load(ctl, 1));
+  data[w] = v;
+  Atomics.store(ctl, 0, next);
+}
+function rawPop(ctl: Int32Array, data: Float64Array): number {
+  const r = ctl[1]!;
+  while (r === Atomics.load(ctl, 0));
+  const v = data[r]!;
+  Atomics.store(ctl, 1, r + 1 === RAW_SLOTS ? 0 : r + 1);
+  return v;
+}
 
 function futexLock(s: Int32Array): void {
   // Drepper's mutex without spinning: the hand-written anchor.
@@ -35,6 +57,8 @@ function runJob(j: Job): number {
   const lock = j.lock === undefined ? undefined : Lock.from(j.lock);
   const futex = new Int32Array(c.buffer, 4, 1);
   const ch = j.ch === undefined ? undefined : Channel.from<unknown>(j.ch);
+  const ctl = j.ring === undefined ? undefined : new Int32Array(j.ring, 0, 16);
+  const slots = j.ring === undefined ? undefined : new Float64Array(j.ring, 64, RAW_SLOTS);
   Barrier.from(j.start).waitSync({ timeout: 30_000 });
   const t0 = performance.now();
   switch (j.kind) {
@@ -68,14 +92,55 @@ function runJob(j: Job): number {
       }
       break;
     }
+    case 'raw-push':
+      for (let i = 0; i < j.n; i++) rawPush(ctl!, slots!, i);
+      break;
+    case 'raw-pop': {
+      let sum = 0;
+      for (let got = 0; got < j.n; got++) sum += rawPop(ctl!, slots!);
+      c[0] = sum === ((j.n - 1) * j.n) / 2 ? 1 : -1;
+      break;
+    }
+    case 'send-numbers-many': {
+      const block = new Float64Array(BATCH);
+      for (let i = 0; i < j.n; i += BATCH) {
+        const k = Math.min(BATCH, j.n - i);
+        for (let x = 0; x < k; x++) block[x] = i + x;
+        ch!.sendManySync(k === BATCH ? block : block.subarray(0, k));
+      }
+      break;
+    }
+    case 'recv-numbers-floats': {
+      const out = new Float64Array(4096);
+      let sum = 0;
+      for (let got = 0; got < j.n; ) {
+        const k = ch!.receiveNumbersSync(out, { timeout: 30_000 });
+        for (let x = 0; x < k; x++) sum += out[x]!;
+        got += k;
+      }
+      c[0] = sum === ((j.n - 1) * j.n) / 2 ? 1 : -1;
+      break;
+    }
+    case 'send-objects-many': {
+      const batch: unknown[] = [];
+      for (let i = 0; i < j.n; i += OBJ_BATCH) {
+        batch.length = 0;
+        for (let x = i; x < Math.min(j.n, i + OBJ_BATCH); x++) batch.push(smallObject(x));
+        ch!.sendManySync(batch);
+      }
+      break;
+    }
+    case 'recv-objects-batched':
+      for (let got = 0; got < j.n; ) got += ch!.receiveBatchSync({ timeout: 30_000 }).length;
+      break;
     case 'send-objects':
-      for (let i = 0; i < j.n; i++) ch!.sendSync({ id: i, name: 'item', ok: true });
+      for (let i = 0; i < j.n; i++) ch!.sendSync(smallObject(i));
       break;
     case 'recv-objects':
       for (let got = 0; got < j.n; got++) ch!.receiveSync();
       break;
     case 'post-objects':
-      for (let i = 0; i < j.n; i++) j.port!.postMessage({ id: i, name: 'item', ok: true });
+      for (let i = 0; i < j.n; i++) j.port!.postMessage(smallObject(i));
       break;
   }
   return performance.now() - t0;
@@ -123,7 +188,7 @@ async function pair(a: string, b: string | undefined, n: number, extra: Partial<
   if (a === 'weft-lock' || a === 'futex-lock' || a === 'atomics-add') {
     if (counter[0] !== 2 * n) throw new Error(`${a}: counter ${counter[0]} != ${2 * n}`);
   }
-  if (b === 'recv-numbers' && counter[0] !== 1) throw new Error('numbers arrived wrong');
+  if ((b === 'recv-numbers' || b === 'raw-pop' || b === 'recv-numbers-floats') && counter[0] !== 1) throw new Error(`${b}: numbers arrived wrong`);
   return Math.max(...times);
 }
 
@@ -175,10 +240,13 @@ async function main(): Promise<void> {
     ['2 workers x 1M increments', 'hand-written futex lock', 2 * INCREMENTS, await measure(() => pair('futex-lock', undefined, INCREMENTS, { lock: new Lock() }))],
     ['2 workers x 1M increments', 'weft Lock', 2 * INCREMENTS, await measure(() => pair('weft-lock', undefined, INCREMENTS, { lock: new Lock() }))],
     ['2 workers x 1M increments', 'Atomics.add (no lock)', 2 * INCREMENTS, await measure(() => pair('atomics-add', undefined, INCREMENTS))],
+    ['numbers between 2 threads', 'raw SPSC ring (ringbuf.js-style, spins)', NUMBERS, await measure(() => pair('raw-push', 'raw-pop', NUMBERS, { ring: new SharedArrayBuffer(64 + 8 * RAW_SLOTS) }))],
     ['numbers between 2 threads', 'Channel sendSync/receiveSync', NUMBERS, await measure(() => pair('send-numbers', 'recv-numbers', NUMBERS, { ch: new Channel({ capacity: 1 << 16 }) }))],
     ['numbers between 2 threads', 'Channel sendSync/receiveMany', NUMBERS, await measure(() => pair('send-numbers', 'recv-numbers-batched', NUMBERS, { ch: new Channel({ capacity: 1 << 16 }) }))],
+    ['numbers between 2 threads', `Channel sendManySync(${BATCH})/receiveNumbersSync`, NUMBERS, await measure(() => pair('send-numbers-many', 'recv-numbers-floats', NUMBERS, { ch: new Channel({ capacity: 1 << 16 }) }))],
     ['small objects between 2 threads', 'postMessage (MessagePort)', OBJECTS, await measure(() => postPair(OBJECTS))],
     ['small objects between 2 threads', 'Channel sendSync/receiveSync', OBJECTS, await measure(() => pair('send-objects', 'recv-objects', OBJECTS, { ch: new Channel({ capacity: 1 << 16 }) }))],
+    ['small objects between 2 threads', `Channel sendManySync(${OBJ_BATCH})/receiveBatchSync`, OBJECTS, await measure(() => pair('send-objects-many', 'recv-objects-batched', OBJECTS, { ch: new Channel({ capacity: 1 << 16 }) }))],
   ];
   const anchors = new Map<string, number>();
   const rows: Row[] = results.map(([group, name, ops, ms]) => {

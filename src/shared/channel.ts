@@ -2,7 +2,7 @@ import { deserialize } from 'node:v8';
 import { attach, claim } from './memory.js';
 import { deadlineOf, runAsync, runSync, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
 import { lockOp, lockSync, unlock } from './mutex.js';
-import { Ring, W, HEADER_BYTES, OK, FULL, CLOSED, EMPTY, PENDING } from './ring.js';
+import { Ring, W, HEADER_BYTES, OK, FULL, CLOSED, EMPTY, PENDING, NUMBER, NUMBERS } from './ring.js';
 import { stage, detach, putStaged, type Staged } from './stage.js';
 import { ChannelClosedError, InvalidArgumentError, InvalidSharedObjectError, OverReleaseError, WaitTimeoutError } from './errors.js';
 
@@ -408,9 +408,9 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     try {
       if (mode === ONE) v = r.take();
       else if (mode === FLOATS) {
-        const n = r.takeNumbers(out!, 0);
-        if (n > 0) v = n;
-        else if (r.peekKind() >= 0) v = NOT_NUMBER;
+        const kind = r.peekKind(); // peek first: the tail may move between a failed take and a peek
+        if (kind === NUMBER || kind === NUMBERS) v = r.takeNumbers(out!, 0);
+        else if (kind >= 0) v = NOT_NUMBER;
       } else {
         const list: unknown[] = [];
         while (list.length < max) {
