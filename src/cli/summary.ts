@@ -77,7 +77,7 @@ export function pickWinner(workload: WorkloadResult): Winner | undefined {
   } else if (w.model === 'sequential') {
     reason += ': the tasks are too small for any pool to pay for its hand-off cost';
   }
-  return { workload: workload.name, model: w.model, level: w.level, throughput: w.throughput, speedup: w.speedup, reason: `${reason}.` };
+  return { workload: workload.name, model: w.model, level: w.level, throughput: w.throughput, speedup: w.speedup, reason: `${reason[0]!.toUpperCase()}${reason.slice(1)}.` };
 }
 
 function scaling(runs: RunResult[], model: ModelName): { factor: number; top: number } | undefined {
