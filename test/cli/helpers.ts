@@ -83,3 +83,12 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** The command name of process `pid` (e.g. 'node'), or '' once it is gone. */
+export function commandName(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
