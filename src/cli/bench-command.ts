@@ -4,7 +4,6 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from './args.js';
 import { runBench } from './bench.js';
 import { CliError, describe } from './errors.js';
-import { availableModels } from './models.js';
 import { CORES, modeSettings, powersUpTo, type Workload } from './plan.js';
 import { createProgress, wantsBar } from './progress.js';
 import { renderReport } from './report.js';
@@ -37,10 +36,7 @@ export function checkWritable(path: string): void {
 /** Runs `weft bench`. */
 export async function benchCommand(cmd: BenchCommand): Promise<void> {
   if (cmd.report !== undefined) checkWritable(cmd.report);
-  const present = availableModels();
-  const missing = cmd.models.filter((m) => !present.includes(m));
-  if (missing.length > 0) process.stderr.write(`weft: skipping ${missing.join(', ')}: not available in this build of weft\n`);
-  const models = cmd.models.filter((m) => present.includes(m));
+  const models = cmd.models;
   let custom: Workload | undefined;
   if (cmd.module !== undefined && cmd.task !== undefined) {
     const user = await loadUserTask(cmd.module, cmd.task);

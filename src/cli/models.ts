@@ -5,7 +5,7 @@
  * stops, so Ctrl-C can stop them all.
  */
 import { pathToFileURL } from 'node:url';
-import * as weft from '../index.js';
+import { AsyncPool, ProcessPool, ThreadPool } from '../index.js';
 import type { Pool } from '../executor/pool.js';
 import type { PoolOptions } from '../executor/options.js';
 import { tsxApi } from '../worker/module.js';
@@ -49,17 +49,8 @@ export interface RunnerShape {
 
 type PoolClass = new (module: string, options: PoolOptions) => Pool;
 
-/** The pool class of each pooled model present in this build of weft. */
-function poolClasses(): Partial<Record<ModelName, PoolClass>> {
-  const exports = weft as unknown as Record<string, PoolClass | undefined>;
-  return { async: exports.AsyncPool, thread: exports.ThreadPool, process: exports.ProcessPool };
-}
-
-/** Models this build of weft can run (ProcessPool, for one, may be missing from an early build). */
-export function availableModels(): ModelName[] {
-  const pools = poolClasses();
-  return MODEL_NAMES.filter((m) => m === 'sequential' || pools[m] !== undefined);
-}
+/** The pool class of each pooled model: one constructor and one API, so the model is a one-word change. */
+const POOLS: Record<Exclude<ModelName, 'sequential'>, PoolClass> = { async: AsyncPool, thread: ThreadPool, process: ProcessPool };
 
 const live = new Set<Runner>();
 
@@ -87,9 +78,7 @@ function keepAlive<T>(promise: Promise<T>): Promise<T> {
 /** Starts a runner of `model` for the task module at `moduleUrl`. */
 export function createRunner(model: ModelName, moduleUrl: string, shape: RunnerShape): Runner {
   if (model === 'sequential') return track(sequentialRunner(moduleUrl));
-  const Class = poolClasses()[model];
-  if (!Class) throw new CliError(`the '${model}' model is not available in this build of weft; choose from: ${availableModels().join(', ')}`, 2);
-  const pool = new Class(moduleUrl, { size: shape.size, concurrentTasksPerWorker: shape.perWorker });
+  const pool = new POOLS[model](moduleUrl, { size: shape.size, concurrentTasksPerWorker: shape.perWorker });
   return track({
     model,
     run: (name, args) => pool.run(name, ...args),

@@ -123,15 +123,14 @@ describe('weft bench --quick --json --report', () => {
       page.on('pageerror', (e) => errors.push(e.message));
       page.on('request', (r) => !r.url().startsWith('file:') && requests.push(r.url()));
       await page.goto(pathToFileURL(report).href);
-      await page.waitForFunction(() => (window as unknown as { weftCharts?: number }).weftCharts !== undefined);
-      const canvases = await page.evaluate(() =>
-        [...document.querySelectorAll('canvas')].map((c) => {
-          const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-          let painted = 0;
-          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
-          return { id: c.id, painted };
-        }),
-      );
+      // Browser-side code as strings: the tests type-check without the DOM library.
+      await page.waitForFunction('window.weftCharts !== undefined');
+      const canvases = (await page.evaluate(`[...document.querySelectorAll('canvas')].map((c) => {
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let painted = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+        return { id: c.id, painted };
+      })`)) as { id: string; painted: number }[];
       assert.deepEqual(canvases.map((c) => c.id), ['speedup-cpu', 'throughput-cpu', 'speedup-io', 'throughput-io', 'speedup-mixed', 'throughput-mixed', 'startup', 'latency']);
       for (const c of canvases) assert.ok(c.painted > 500, `chart ${c.id} drew ${c.painted} pixels`);
       const shot = await page.screenshot({ fullPage: true });
