@@ -225,7 +225,7 @@ const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[xs.length
 interface Row { group: string; name: string; ops: number; ms: number; opsPerSec: number; ratio: number; anchor: string }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
+  const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, only: { type: 'string' } } });
   const rounds = Number(values.rounds);
   const measure = async (fn: () => number | Promise<number>): Promise<number> => {
     const xs: number[] = [];
@@ -234,20 +234,25 @@ async function main(): Promise<void> {
   };
   uncontendedWeft(1_000_000); // warm-up
   uncontendedRaw(1_000_000);
-  const results: [string, string, number, number][] = [
-    ['uncontended lock', 'raw Atomics.compareExchange lock', UNCONTENDED, await measure(() => uncontendedRaw(UNCONTENDED))],
-    ['uncontended lock', 'weft Lock acquireSync/release', UNCONTENDED, await measure(() => uncontendedWeft(UNCONTENDED))],
-    ['2 workers x 1M increments', 'hand-written futex lock', 2 * INCREMENTS, await measure(() => pair('futex-lock', undefined, INCREMENTS, { lock: new Lock() }))],
-    ['2 workers x 1M increments', 'weft Lock', 2 * INCREMENTS, await measure(() => pair('weft-lock', undefined, INCREMENTS, { lock: new Lock() }))],
-    ['2 workers x 1M increments', 'Atomics.add (no lock)', 2 * INCREMENTS, await measure(() => pair('atomics-add', undefined, INCREMENTS))],
-    ['numbers between 2 threads', 'raw SPSC ring (ringbuf.js-style, spins)', NUMBERS, await measure(() => pair('raw-push', 'raw-pop', NUMBERS, { ring: new SharedArrayBuffer(64 + 8 * RAW_SLOTS) }))],
-    ['numbers between 2 threads', 'Channel sendSync/receiveSync', NUMBERS, await measure(() => pair('send-numbers', 'recv-numbers', NUMBERS, { ch: new Channel({ capacity: 1 << 16 }) }))],
-    ['numbers between 2 threads', 'Channel sendSync/receiveMany', NUMBERS, await measure(() => pair('send-numbers', 'recv-numbers-batched', NUMBERS, { ch: new Channel({ capacity: 1 << 16 }) }))],
-    ['numbers between 2 threads', `Channel sendManySync(${BATCH})/receiveNumbersSync`, NUMBERS, await measure(() => pair('send-numbers-many', 'recv-numbers-floats', NUMBERS, { ch: new Channel({ capacity: 1 << 16 }) }))],
-    ['small objects between 2 threads', 'postMessage (MessagePort)', OBJECTS, await measure(() => postPair(OBJECTS))],
-    ['small objects between 2 threads', 'Channel sendSync/receiveSync', OBJECTS, await measure(() => pair('send-objects', 'recv-objects', OBJECTS, { ch: new Channel({ capacity: 1 << 16 }) }))],
-    ['small objects between 2 threads', `Channel sendManySync(${OBJ_BATCH})/receiveBatchSync`, OBJECTS, await measure(() => pair('send-objects-many', 'recv-objects-batched', OBJECTS, { ch: new Channel({ capacity: 1 << 16 }) }))],
+  // [group, name, ops, run]; the first row of a group is its anchor. --only <text> keeps the groups that contain it.
+  const plan: [string, string, number, () => number | Promise<number>][] = [
+    ['uncontended lock', 'raw Atomics.compareExchange lock', UNCONTENDED, () => uncontendedRaw(UNCONTENDED)],
+    ['uncontended lock', 'weft Lock acquireSync/release', UNCONTENDED, () => uncontendedWeft(UNCONTENDED)],
+    ['2 workers x 1M increments', 'hand-written futex lock', 2 * INCREMENTS, () => pair('futex-lock', undefined, INCREMENTS, { lock: new Lock() })],
+    ['2 workers x 1M increments', 'weft Lock', 2 * INCREMENTS, () => pair('weft-lock', undefined, INCREMENTS, { lock: new Lock() })],
+    ['2 workers x 1M increments', 'Atomics.add (no lock)', 2 * INCREMENTS, () => pair('atomics-add', undefined, INCREMENTS)],
+    ['numbers between 2 threads', 'raw SPSC ring (ringbuf.js-style, spins)', NUMBERS, () => pair('raw-push', 'raw-pop', NUMBERS, { ring: new SharedArrayBuffer(64 + 8 * RAW_SLOTS) })],
+    ['numbers between 2 threads', 'Channel sendSync/receiveSync', NUMBERS, () => pair('send-numbers', 'recv-numbers', NUMBERS, { ch: new Channel({ capacity: 1 << 16 }) })],
+    ['numbers between 2 threads', 'Channel sendSync/receiveMany', NUMBERS, () => pair('send-numbers', 'recv-numbers-batched', NUMBERS, { ch: new Channel({ capacity: 1 << 16 }) })],
+    ['numbers between 2 threads', `Channel sendManySync(${BATCH})/receiveNumbersSync`, NUMBERS, () => pair('send-numbers-many', 'recv-numbers-floats', NUMBERS, { ch: new Channel({ capacity: 1 << 16 }) })],
+    ['small objects between 2 threads', 'postMessage (MessagePort)', OBJECTS, () => postPair(OBJECTS)],
+    ['small objects between 2 threads', 'Channel sendSync/receiveSync', OBJECTS, () => pair('send-objects', 'recv-objects', OBJECTS, { ch: new Channel({ capacity: 1 << 16 }) })],
+    ['small objects between 2 threads', `Channel sendManySync(${OBJ_BATCH})/receiveBatchSync`, OBJECTS, () => pair('send-objects-many', 'recv-objects-batched', OBJECTS, { ch: new Channel({ capacity: 1 << 16 }) })],
   ];
+  const results: [string, string, number, number][] = [];
+  for (const [group, name, ops, run] of plan) {
+    if (values.only === undefined || group.includes(values.only)) results.push([group, name, ops, await measure(run)]);
+  }
   const anchors = new Map<string, number>();
   const rows: Row[] = results.map(([group, name, ops, ms]) => {
     if (!anchors.has(group)) anchors.set(group, ms);

@@ -374,15 +374,16 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
 
   #wakeReceivers(n: number): void {
     const h = this.#h;
-    if (n > 0 && Atomics.load(h, W.RECV_WAITERS) > 0) {
+    // One exchange claims every registered sleeper: later publishes skip the notify until one registers again.
+    if (n > 0 && Atomics.load(h, W.RECV_WAITERS) > 0 && Atomics.exchange(h, W.RECV_WAITERS, 0) > 0) {
       Atomics.add(h, W.NOT_EMPTY, 1);
-      Atomics.notify(h, W.NOT_EMPTY, n);
+      Atomics.notify(h, W.NOT_EMPTY);
     }
   }
 
   #wakeSenders(): void {
     const h = this.#h;
-    if (Atomics.load(h, W.SEND_WAITERS) > 0) {
+    if (Atomics.load(h, W.SEND_WAITERS) > 0 && Atomics.exchange(h, W.SEND_WAITERS, 0) > 0) {
       Atomics.add(h, W.NOT_FULL, 1);
       Atomics.notify(h, W.NOT_FULL);
     }
@@ -444,15 +445,11 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
         Atomics.add(h, W.SEND_WAITERS, 1);
         seq = Atomics.load(h, W.NOT_FULL);
       }
-      try {
-        yield* lockOp(h, W.P_MUTEX, Infinity);
-        const r = attempt();
-        if (r === OK) return true;
-        if (r === CLOSED) throw new ChannelClosedError();
-        if (sleepy && (yield { i32: h, index: W.NOT_FULL, value: seq, deadline }) === 'timed-out') return false;
-      } finally {
-        if (sleepy) Atomics.sub(h, W.SEND_WAITERS, 1);
-      }
+      yield* lockOp(h, W.P_MUTEX, Infinity);
+      const r = attempt();
+      if (r === OK) return true;
+      if (r === CLOSED) throw new ChannelClosedError();
+      if (sleepy && (yield { i32: h, index: W.NOT_FULL, value: seq, deadline }) === 'timed-out') return false;
     }
   }
 
@@ -469,14 +466,10 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
         Atomics.add(h, W.RECV_WAITERS, 1);
         seq = Atomics.load(h, W.NOT_EMPTY);
       }
-      try {
-        yield* lockOp(h, W.C_MUTEX, Infinity);
-        const v = this.#takeLocked(mode, max, out);
-        if (v !== EMPTY) return v;
-        if (sleepy && (yield { i32: h, index: W.NOT_EMPTY, value: seq, deadline }) === 'timed-out') return TIMEOUT;
-      } finally {
-        if (sleepy) Atomics.sub(h, W.RECV_WAITERS, 1);
-      }
+      yield* lockOp(h, W.C_MUTEX, Infinity);
+      const v = this.#takeLocked(mode, max, out);
+      if (v !== EMPTY) return v;
+      if (sleepy && (yield { i32: h, index: W.NOT_EMPTY, value: seq, deadline }) === 'timed-out') return TIMEOUT;
     }
   }
 
