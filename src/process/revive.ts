@@ -3,8 +3,8 @@ import { Queue } from './queue.js';
 
 /**
  * Turns posted copies of a `Queue` or `PipeEnd` among task arguments back into live handles (top level only, in place).
- * Child processes of weft do this for every task; in a worker thread call it (or `Queue.from`,
- * `PipeEnd.from`) on the arguments yourself.
+ * weft's worker runtime does this for every task, in threads and child processes alike; call it
+ * (or `Queue.from`, `PipeEnd.from`) yourself on values received through raw `postMessage`.
  */
 export function reviveEnds(args: unknown[]): unknown[] {
   for (let i = 0; i < args.length; i++) {

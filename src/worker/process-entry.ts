@@ -9,8 +9,7 @@
  */
 import { Runtime } from './runtime.js';
 import { encodeThrow } from './error-codec.js';
-import { TASK_STRIDE, type WorkerInit } from './protocol.js';
-import { reviveEnds } from '../process/revive.js';
+import type { WorkerInit } from './protocol.js';
 
 const started = new Int32Array(new SharedArrayBuffer(4));
 
@@ -26,11 +25,6 @@ function final(error?: unknown): void {
   }
 }
 
-function reviveBatch(batch: unknown[]): unknown[] {
-  for (let i = 3; i < batch.length; i += TASK_STRIDE) if (Array.isArray(batch[i])) reviveEnds(batch[i] as unknown[]);
-  return batch;
-}
-
 process.once('message', (message) => {
   const init = { ...(message as Omit<WorkerInit, 'started'>), started: started.buffer as SharedArrayBuffer };
   const runtime = new Runtime(init, {
@@ -43,8 +37,7 @@ process.once('message', (message) => {
         batch.pop();
       }
     },
-    // Queues and pipe ends among task arguments arrive as tagged copies: reconnect them here.
-    onMessage: (handler) => process.on('message', (m: unknown) => handler(Array.isArray(m) ? reviveBatch(m) : m)),
+    onMessage: (handler) => process.on('message', handler),
   });
   // Installed before the runtime's own wrappers, so the final note goes out after the runtime
   // has flushed the results it holds, just before the process ends.

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { InitializerError, ModuleLoadError, NotAFunctionError, UnknownTaskError } from '../executor/errors.js';
-import { isSharedTagged } from '../shared/tag.js';
+import { isIpcTagged, isSharedTagged } from '../shared/tag.js';
 import { encodeThrow } from './error-codec.js';
 import {
   FLAG_ONE_ARG, FLAG_SIGNAL, MODE_CHUNK, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
@@ -49,7 +49,7 @@ export class Runtime {
   #failure: Error | undefined;
   #ready = false;
   #controllers = new Map<number, AbortController>();
-  /** Rebuilds shared-memory primitives among arguments; loaded on first need (it pulls in all of src/shared). */
+  /** Rebuilds shared-memory primitives, Queues and PipeEnds among arguments; loaded on first need (it pulls in src/shared and src/process). */
   #revive: Revive | undefined;
   #loadingRevive = false;
   /** End time of the last measurement: back-to-back sync tasks share one clock read. */
@@ -164,8 +164,8 @@ export class Runtime {
   #loadRevive(): void {
     if (this.#loadingRevive) return;
     this.#loadingRevive = true;
-    void import('../shared/revive.js').then((m) => {
-      this.#revive = m.reviveArgs;
+    void Promise.all([import('../shared/revive.js'), import('../process/revive.js')]).then(([shared, ipc]) => {
+      this.#revive = (args) => ipc.reviveEnds(shared.reviveArgs(args));
       this.#pump();
     });
   }
@@ -266,9 +266,9 @@ export class Runtime {
   }
 }
 
-/** True when an argument list holds a tagged shared-memory object. */
+/** True when an argument list holds a tagged shared-memory primitive, Queue or PipeEnd. */
 function hasSharedTag(args: unknown[]): boolean {
-  for (const a of args) if (isSharedTagged(a)) return true;
+  for (const a of args) if (isSharedTagged(a) || isIpcTagged(a)) return true;
   return false;
 }
 

@@ -79,3 +79,30 @@ describe('Pipe', () => {
     await rejectsWith(r.recv(), PipeEOFError, 'ERR_WEFT_PIPE_EOF');
   });
 });
+
+describe('Queue and Pipe in worker threads', () => {
+  test('a Queue passed to ThreadPool tasks arrives live: producers on threads, consumer here', async () => {
+    const { ThreadPool } = await import('../../src/backends/thread.js');
+    const q = new Queue<number>({ maxsize: 8 });
+    const pool = new ThreadPool<Ipc>(ipcUrl, { size: 2 });
+    try {
+      const producers = [pool.run('produce', q, 0, 50), pool.run('produce', q, 1000, 50)];
+      const got: number[] = [];
+      for (let i = 0; i < 100; i++) got.push(await q.get());
+      assert.deepEqual(await Promise.all(producers), [50, 50]);
+      assert.deepEqual(got.sort((a, b) => a - b), [...Array.from({ length: 50 }, (_, i) => i), ...Array.from({ length: 50 }, (_, i) => 1000 + i)]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('a pipe end passed to a Thread talks both ways', async () => {
+    const { Thread } = await import('../../src/process/index.js');
+    const [mine, theirs] = Pipe<string>();
+    const t = new Thread<Ipc, 'shout'>(ipcUrl, 'shout', [theirs]).start();
+    mine.send('hello');
+    assert.equal(await mine.recv(), 'HELLO');
+    await mine.close();
+    assert.equal(await t.join(), 'hello');
+  });
+});
