@@ -26,6 +26,11 @@ export interface ThreadPoolOptions extends PoolOptions {
 
 const entry = new URL(`../worker/thread-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
+/** A running worker thread as its backend sees it: a {@link WorkerHandle} plus its thread id. */
+export interface ThreadHandle extends WorkerHandle {
+  readonly threadId: number;
+}
+
 /** Runs each worker as a `worker_threads` Worker. */
 export class ThreadBackend implements Backend {
   readonly kind = 'thread';
@@ -38,7 +43,7 @@ export class ThreadBackend implements Backend {
     this.#options = options;
   }
 
-  spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle {
+  spawn(init: WorkerInit, events: WorkerEvents): ThreadHandle {
     const o = this.#options;
     // The runtime's settings travel as environment data, so `workerData` stays the user's own.
     setEnvironmentData(INIT_KEY, init as unknown as Serializable);
@@ -63,6 +68,7 @@ export class ThreadBackend implements Backend {
       events.exit({ code, signal: null, error, outOfMemory });
     });
     return {
+      threadId: worker.threadId,
       send: (batch, transfer) => worker.postMessage(batch, transfer as Transferable[] | undefined),
       cancel: (id) => worker.postMessage({ cancel: id }),
       ref: () => worker.ref(),

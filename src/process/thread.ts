@@ -1,6 +1,6 @@
 import type { WorkerHandle } from '../executor/backend.js';
 import type { ModuleLocation, TaskArgs, TaskName, TaskResult, UntypedModule } from '../executor/types.js';
-import { ThreadBackend, type ThreadPoolOptions } from '../backends/thread.js';
+import { ThreadBackend, type ThreadHandle, type ThreadPoolOptions } from '../backends/thread.js';
 import { Runner, type RunnerOptions } from './runner.js';
 
 /** Options of a {@link Thread}: Node's `Worker` options (as for `ThreadPool`), and an AbortSignal. */
@@ -17,6 +17,7 @@ export interface ThreadOptions extends Pick<ThreadPoolOptions, 'resourceLimits' 
  */
 export class Thread<M = UntypedModule, K extends TaskName<M> = TaskName<M>> extends Runner<TaskResult<M, K>> {
   readonly #options: ThreadOptions;
+  #threadId: number | undefined;
 
   constructor(module: ModuleLocation, name: K, args: TaskArgs<M, K>, options: ThreadOptions = {}) {
     super(module, name, args, options);
@@ -27,7 +28,13 @@ export class Thread<M = UntypedModule, K extends TaskName<M> = TaskName<M>> exte
     return new ThreadBackend(this.#options);
   }
 
+  /** The worker thread's id once started (`threadId` from node:worker_threads inside it). */
+  get threadId(): number | undefined {
+    return this.#threadId;
+  }
+
   protected spawned(handle: WorkerHandle): void {
+    this.#threadId = (handle as ThreadHandle).threadId;
     handle.ref();
   }
 

@@ -72,6 +72,13 @@ describe('Thread: one task on its own worker thread', () => {
     assert.equal(t.exitCode, 0);
   });
 
+  test('threadId is the id the task sees inside its thread', async () => {
+    const t = new Thread<Tasks, 'whoami'>(tasksUrl, 'whoami', []).start();
+    const inside = await t.join();
+    assert.equal(t.threadId, inside);
+    assert.ok(inside > 0);
+  });
+
   test('terminate() stops a spinning task; join rejects with WorkerExitedError', async () => {
     const t = new Thread<Tasks, 'spin'>(tasksUrl, 'spin', []).start();
     await new Promise((r) => setTimeout(r, 100));
