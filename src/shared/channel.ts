@@ -232,7 +232,7 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
   receiveNumbersSync(out: Float64Array, options?: SyncWaitOptions): number {
     if (out.length === 0) throw new InvalidArgumentError('receiveNumbersSync needs a Float64Array of length >= 1');
     const v = this.#tryReceive(FLOATS, out.length, out, true);
-    if (v !== EMPTY) return this.#numbers(v);
+    if (v !== EMPTY) return this.#numbers(this.#done(v));
     return this.#numbers(this.#done(runSync(this.#receiveOp(FLOATS, out.length, out, deadlineOf(options?.timeout))), options?.timeout));
   }
 
