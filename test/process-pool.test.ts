@@ -24,33 +24,6 @@ function alive(pid: number): boolean {
 }
 
 describe('ProcessPool: crashes stay inside their child', () => {
-  test('process.exit in a task fails only that task, with the exit code; the others complete and the child is replaced', async () => {
-    const pool = new ProcessPool<Tasks>(tasksUrl, { size: 2 });
-    try {
-      const others = Array.from({ length: 200 }, (_, i) => pool.run('echo', i));
-      const exiting = pool.run('exits', 3);
-      const more = Array.from({ length: 200 }, (_, i) => pool.run('echo', i));
-      const error = await rejectsWith(exiting, WorkerExitedError, 'ERR_WEFT_WORKER_EXITED', /exits.*code 3/);
-      assert.equal(error.exitCode, 3);
-      assert.deepEqual(await Promise.all([...others, ...more]), [...Array(200).keys(), ...Array(200).keys()]);
-      await eventually(() => pool.size === 2, 'the pool replaced the child');
-    } finally {
-      await pool.close();
-    }
-  });
-
-  test('tasks sent behind a crashing task in the same batch are re-dispatched, never failed', async () => {
-    const pool = new ProcessPool<Tasks>(tasksUrl, { size: 1 });
-    try {
-      const exiting = pool.run('exits', 1);
-      const behind = Array.from({ length: 50 }, (_, i) => pool.run('echo', i));
-      await rejectsWith(exiting, WorkerExitedError, 'ERR_WEFT_WORKER_EXITED');
-      assert.deepEqual(await Promise.all(behind), [...Array(50).keys()]);
-    } finally {
-      await pool.close();
-    }
-  });
-
   test('process.abort() fails its task with SIGABRT; the tasks behind it complete', async () => {
     const pool = new ProcessPool<ProcTasks>(procUrl, { size: 1 });
     try {

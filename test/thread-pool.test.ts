@@ -9,33 +9,6 @@ import { eventually, rejectsWith } from './helpers.js';
 backendSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
 
 describe('ThreadPool: crashes stay inside their worker', () => {
-  test('process.exit in a task fails only that task, with the exit code; the others complete', async () => {
-    const pool = new ThreadPool<Tasks>(tasksUrl, { size: 2 });
-    try {
-      const others = Array.from({ length: 200 }, (_, i) => pool.run('echo', i));
-      const exiting = pool.run('exits', 3);
-      const more = Array.from({ length: 200 }, (_, i) => pool.run('echo', i));
-      const error = await rejectsWith(exiting, WorkerExitedError, 'ERR_WEFT_WORKER_EXITED', /exits.*code 3/);
-      assert.equal(error.exitCode, 3);
-      assert.deepEqual(await Promise.all([...others, ...more]), [...Array(200).keys(), ...Array(200).keys()]);
-      await eventually(() => pool.size === 2, 'the pool replaced the worker');
-    } finally {
-      await pool.close();
-    }
-  });
-
-  test('tasks sent behind a crashing task in the same batch are re-dispatched, never failed', async () => {
-    const pool = new ThreadPool<Tasks>(tasksUrl, { size: 1 });
-    try {
-      const exiting = pool.run('exits', 1);
-      const behind = Array.from({ length: 50 }, (_, i) => pool.run('echo', i));
-      await rejectsWith(exiting, WorkerExitedError, 'ERR_WEFT_WORKER_EXITED');
-      assert.deepEqual(await Promise.all(behind), [...Array(50).keys()]);
-    } finally {
-      await pool.close();
-    }
-  });
-
   test('an uncaught error thrown later in a worker fails its task with the error as cause', async () => {
     const pool = new ThreadPool<Tasks>(tasksUrl, { size: 1 });
     try {

@@ -6,10 +6,10 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DataCloneError, Future, InvalidOptionError, ModuleLoadError, NotAFunctionError, PoolClosedError, Pool,
-  PoolTerminatedError, QueueFullError, TaskAbortedError, TaskTimeoutError, ThrownValueError, UnknownTaskError,
+  PoolTerminatedError, QueueFullError, TaskAbortedError, TaskTimeoutError, ThrownValueError, UnknownTaskError, WorkerExitedError,
   asCompleted, wait, type PoolOptions,
 } from '../../src/index.js';
-import { rejectsWith } from '../helpers.js';
+import { eventually, rejectsWith } from '../helpers.js';
 
 export type Tasks = typeof import('../fixtures/tasks.js');
 export const tasksUrl = new URL('../fixtures/tasks.ts', import.meta.url);
@@ -99,6 +99,33 @@ export function backendSuite(label: string, make: MakePool, caps: Capabilities):
         await rejectsWith(bad, DataCloneError, 'ERR_WEFT_DATA_CLONE', /task 'echo'/);
         await rejectsWith(pool.run('echo', Symbol('s') as unknown as number), DataCloneError, 'ERR_WEFT_DATA_CLONE', /task 'echo'/);
         assert.equal(await good, 5);
+      });
+
+      test('process.exit in a task fails only that task, with the exit code; the others complete and the worker is replaced', async () => {
+        const p = make(tasksUrl, { size: 2 });
+        try {
+          const others = Array.from({ length: 200 }, (_, i) => p.run('echo', i));
+          const exiting = p.run('exits', 3);
+          const more = Array.from({ length: 200 }, (_, i) => p.run('echo', i));
+          const error = await rejectsWith(exiting, WorkerExitedError, 'ERR_WEFT_WORKER_EXITED', /exits.*code 3/);
+          assert.equal(error.exitCode, 3);
+          assert.deepEqual(await Promise.all([...others, ...more]), [...Array(200).keys(), ...Array(200).keys()]);
+          await eventually(() => p.size === 2, 'the pool replaced the worker');
+        } finally {
+          await p.close();
+        }
+      });
+
+      test('tasks sent behind a crashing task in the same batch are re-dispatched, never failed', async () => {
+        const p = make(tasksUrl, { size: 1 });
+        try {
+          const exiting = p.run('exits', 1);
+          const behind = Array.from({ length: 50 }, (_, i) => p.run('echo', i));
+          await rejectsWith(exiting, WorkerExitedError, 'ERR_WEFT_WORKER_EXITED');
+          assert.deepEqual(await Promise.all(behind), [...Array(50).keys()]);
+        } finally {
+          await p.close();
+        }
       });
 
       test('a result that cannot be cloned is a named error naming the task', async () => {
