@@ -55,7 +55,6 @@ export class ProcessBackend implements Backend {
     let error: unknown;
     let tail = '';
     let killTimer: NodeJS.Timeout | undefined;
-    let refed = true;
     const stderr = child.stderr as Readable;
     stderr.on('data', (chunk: Buffer) => {
       process.stderr.write(chunk);
@@ -109,7 +108,6 @@ export class ProcessBackend implements Backend {
       killTimer = setTimeout(() => child.kill('SIGKILL'), grace);
     };
     const ref = (): void => {
-      refed = true;
       child.ref();
       child.channel?.ref();
       (stderr as Readable & { ref?: () => void }).ref?.();
@@ -124,7 +122,6 @@ export class ProcessBackend implements Backend {
       cancel: (id) => void child.send({ cancel: id }),
       ref,
       unref: () => {
-        refed = false;
         child.unref();
         child.channel?.unref();
         (stderr as Readable & { unref?: () => void }).unref?.();
