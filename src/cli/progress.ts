@@ -44,6 +44,8 @@ function barProgress(): Progress {
           etaBuffer: 50,
           etaAsynchronousUpdate: true,
           fps: 8,
+          // Before the first tasks finish the rate is unknown: cli-progress would print 'NULL'.
+          formatTime: (t, options, round) => (Number.isFinite(t) ? cliProgress.Format.TimeFormat(t, options, round) : '?'),
         },
         cliProgress.Presets.shades_classic,
       );
