@@ -112,7 +112,12 @@ function cpuClaim(cpu: WorkloadResult | undefined, cores: number): Claim {
     parts.push(`AsyncPool ${a.factor}× from 1 to ${a.top} tasks in flight`);
   }
   if (measured < 2) return { ...base, verdict: 'not measured', evidence: 'needs runs at 1 and more workers for threads or processes and the event loop' };
-  return { ...base, verdict: ok ? 'confirmed' : 'not confirmed', evidence: `${parts.join('; ')} (${cores} cores)` };
+  let busy = '';
+  const top = cpu.runs.filter((r) => r.model === 'thread' || r.model === 'process').reduce<RunResult | undefined>((a, b) => (!a || b.level > a.level ? b : a), undefined);
+  if (!ok && top && top.cpuUtilization < (0.7 * Math.min(top.level, cores)) / cores) {
+    busy = `; the pools got only ${Math.round(top.cpuUtilization * 100)}% of the machine's CPU: other programs were probably busy on the other cores, so run again on an idle machine`;
+  }
+  return { ...base, verdict: ok ? 'confirmed' : 'not confirmed', evidence: `${parts.join('; ')} (${cores} cores)${busy}` };
 }
 
 /** Checks "I/O-bound: the event loop handles many waits cheapest" at the highest level run. */
