@@ -47,9 +47,10 @@ export class Lock {
 
   /** Takes the lock, blocking the thread; false if `timeout` ms pass first. */
   acquireSync(options?: SyncWaitOptions): boolean {
-    const deadline = options === undefined ? Infinity : deadlineOf(options.timeout);
-    if (Atomics.compareExchange(this.#s, 0, 0, 1) === 0) return true;
-    return lockSync(this.#s, 0, deadline);
+    const s = this.#s;
+    if (options === undefined) return Atomics.compareExchange(s, 0, 0, 1) === 0 || lockSync(s, 0, Infinity);
+    const deadline = deadlineOf(options.timeout); // validated even when the lock is free
+    return Atomics.compareExchange(s, 0, 0, 1) === 0 || lockSync(s, 0, deadline);
   }
 
   /** Takes the lock without blocking the thread; resolves false on timeout, rejects on abort. */
@@ -70,7 +71,7 @@ export class Lock {
 
   /** Frees the lock, waking one waiter. Throws `NotHeldError` if it is not held. */
   release(): void {
-    if (Atomics.compareExchange(this.#s, 0, 1, 0) !== 1) unlock(this.#s, 0);
+    unlock(this.#s, 0); // one exchange when uncontended
   }
 
   /** Whether some thread holds the lock now (a snapshot). */

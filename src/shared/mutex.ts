@@ -3,7 +3,7 @@
  * Internal: `Lock`, `RLock`, `Barrier`, `SharedValue` and `Channel` build on it.
  *
  * States: 0 free, 1 held with no waiters, 2 held and maybe waiters. The uncontended path is a
- * single compare-exchange each way and never sleeps or notifies. A contended acquirer spins
+ * compare-exchange to take and one exchange to free; it never sleeps or notifies. A contended acquirer spins
  * briefly, then marks the word 2 and sleeps on it; a release that finds 2 stores 0 and wakes
  * one sleeper, which marks 2 again when it takes the lock (it cannot know whether others wait).
  */
@@ -45,9 +45,9 @@ export function* lockOp(i32: Int32Array, i: number, deadline: number): Op<boolea
 
 /** Frees `i32[i]`, waking one sleeper if any may wait. Throws `NotHeldError` if it was free. */
 export function unlock(i32: Int32Array, i: number): void {
-  const c = Atomics.compareExchange(i32, i, 1, 0);
+  // One exchange (the cost of a plain seq-cst store) both frees the word and says what it was.
+  const c = Atomics.exchange(i32, i, 0);
   if (c === 1) return;
   if (c === 0) throw new NotHeldError('release() of a lock that is not held; every release must follow an acquire');
-  Atomics.store(i32, i, 0);
   Atomics.notify(i32, i, 1);
 }
