@@ -92,7 +92,7 @@ describe('ThreadPool: workers', () => {
     }
   });
 
-  test('after close and terminate the process exits by itself (no leaked handles), from dist without tsx', () => {
+  test('after close and terminate the process exits by itself (no leaked handles), from dist without tsx, under flags workers reject', () => {
     const script = `
       import { ThreadPool } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
       const a = new ThreadPool(${JSON.stringify(fileURLToPath(new URL('./fixtures/tasks.mjs', import.meta.url)))}, { size: 2 });
@@ -103,7 +103,8 @@ describe('ThreadPool: workers', () => {
       await b.terminate();
       await slow.catch((e) => console.log(e.code));
     `;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    // --input-type and --expose-gc are the parent's alone: a worker given either fails to start.
+    const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.stderr, '');
     assert.equal(r.status, 0);
     assert.equal(r.stdout, '6765 x\nERR_WEFT_POOL_TERMINATED\n');

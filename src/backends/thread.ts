@@ -57,9 +57,7 @@ export class ThreadBackend implements Backend {
       stdout: false,
       stderr: false,
     };
-    const worker = init.tsx
-      ? new Worker(bootstrap(init.tsx, entry.href), { ...options, eval: true })
-      : new Worker(entry, options);
+    const worker = startWorker(init.tsx, options, o.execArgv === undefined);
     let error: unknown;
     worker.on('message', (message: unknown[]) => events.results(message));
     worker.on('error', (e) => (error ??= e));
@@ -78,9 +76,38 @@ export class ThreadBackend implements Backend {
   }
 }
 
-/** The parent's Node flags, less those that only make sense for a main script (they make a worker fail). */
-export function inheritedExecArgv(): string[] {
-  return process.execArgv.filter((flag) => !/^--(input-type|test|experimental-test|watch|inspect|eval|print)/.test(flag));
+/** Flags that only make sense for a main script: a worker given them fails to start. */
+const MAIN_ONLY = /^--(input-type|test|experimental-test|watch|inspect|eval|print)/;
+let inherited: string[] | undefined | null = null;
+
+/**
+ * The parent's Node flags for workers that were given no `execArgv`: all of them (Node's own
+ * inheritance) unless some only make sense for a main script, which are dropped.
+ */
+export function inheritedExecArgv(): string[] | undefined {
+  if (inherited === null) {
+    const kept = process.execArgv.filter((flag) => !MAIN_ONLY.test(flag));
+    inherited = kept.length === process.execArgv.length ? undefined : kept;
+  }
+  return inherited;
+}
+
+/**
+ * Starts the worker. An explicit flag list is checked by Node, which rejects per-process flags
+ * (such as V8's `--expose-gc`) that plain inheritance would have handled: when the list is our
+ * inherited one, drop the flags Node names and try again.
+ */
+function startWorker(tsx: string | undefined, options: WorkerOptions, inheriting: boolean): Worker {
+  const start = (): Worker => (tsx ? new Worker(bootstrap(tsx, entry.href), { ...options, eval: true }) : new Worker(entry, options));
+  try {
+    return start();
+  } catch (error) {
+    if (!inheriting || (error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || !inherited) throw error;
+    const invalid = new Set(String((error as Error).message).split(':').pop()!.split(',').map((f) => f.trim()));
+    inherited = inherited.filter((flag) => !invalid.has(flag));
+    options.execArgv = inherited;
+    return start();
+  }
 }
 
 /** Plain workers do not inherit the tsx loader: register it in the worker, then load the entry. */
