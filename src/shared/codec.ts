@@ -34,7 +34,8 @@ let out = Buffer.allocUnsafeSlow(4096);
 let view = new DataView(out.buffer, out.byteOffset, out.byteLength);
 let words = new Int32Array(out.buffer, out.byteOffset, out.byteLength >> 2);
 let at = 0;
-const seen: object[] = [];
+const seen: (object | null)[] = [];
+let seenCount = 0;
 let seenSet: Set<object> | null = null;
 const utf8 = new TextEncoder();
 
@@ -54,12 +55,12 @@ export function scratchWords(): Int32Array {
  */
 export function encodeCompact(value: unknown): number {
   at = 0;
-  try {
-    return put(value, 0) ? at : -1;
-  } finally {
-    seen.length = 0;
-    seenSet = null;
-  }
+  seenCount = 0;
+  seenSet = null;
+  const ok = put(value, 0);
+  for (let i = 0; i < seenCount; i++) seen[i] = null; // hold no references past the call
+  seenSet = null;
+  return ok ? at : -1;
 }
 
 function room(n: number): void {
@@ -127,9 +128,9 @@ function track(v: object): boolean {
     seenSet.add(v);
     return true;
   }
-  if (seen.includes(v)) return false;
-  seen.push(v);
-  if (seen.length > SET_AFTER) seenSet = new Set(seen);
+  for (let i = 0; i < seenCount; i++) if (seen[i] === v) return false;
+  seen[seenCount++] = v;
+  if (seenCount > SET_AFTER) seenSet = new Set(seen.slice(0, seenCount) as object[]);
   return true;
 }
 
@@ -283,10 +284,10 @@ export class CompactDecoder {
     }
     this.#at += n;
     if (n > CACHED_LENGTH) return this.#buf.toString('latin1', start, start + n);
+    if (n === 0) return '';
     const u8 = this.#u8;
-    let hash = n;
-    for (let i = 0; i < n; i++) hash = (hash * 31 + u8[start + i]!) | 0;
-    const slot = (hash ^ (hash >>> 9)) & 511;
+    // A cheap hash (length, first, middle and last byte); the comparison below settles collisions.
+    const slot = (n * 37 + u8[start]! * 11 + u8[start + (n >> 1)]! * 5 + u8[start + n - 1]!) & 511;
     const hit = this.#cache[slot]!;
     if (hit.length === n) {
       let i = 0;
