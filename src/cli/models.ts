@@ -75,6 +75,19 @@ function keepAlive<T>(promise: Promise<T>): Promise<T> {
   return promise.finally(() => clearInterval(timer));
 }
 
+/** Workers left idle after a run have nothing to finish: a close that takes longer than this is stuck, and terminates. */
+const CLOSE_PATIENCE_MS = 10_000;
+
+async function closeOrTerminate(pool: Pool): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<'stuck'>((resolve) => (timer = setTimeout(() => resolve('stuck'), CLOSE_PATIENCE_MS)));
+  try {
+    if ((await Promise.race([pool.close(), stuck])) === 'stuck') await pool.terminate();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Starts a runner of `model` for the task module at `moduleUrl`. */
 export function createRunner(model: ModelName, moduleUrl: string, shape: RunnerShape): Runner {
   if (model === 'sequential') return track(sequentialRunner(moduleUrl));
@@ -94,7 +107,7 @@ export function createRunner(model: ModelName, moduleUrl: string, shape: RunnerS
       }
       await round();
     },
-    close: () => keepAlive(pool.close()),
+    close: () => keepAlive(closeOrTerminate(pool)),
     terminate: () => keepAlive(pool.terminate()),
   });
 }
