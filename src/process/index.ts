@@ -1,5 +1,5 @@
 /**
- * The multiprocessing side of weft: child-process options, and (as they land) `Process`,
+ * The multiprocessing side of weft: child-process options, `Process`,
  * `Thread`, `Pipe` and `Queue`.
  * @packageDocumentation
  */
