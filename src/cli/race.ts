@@ -12,7 +12,7 @@ export interface RaceResult {
   workers: number;
   /** Increments per worker. */
   increments: number;
-  /** The run with a plain `counter[0]++`. */
+  /** The run with an unprotected read-add-write (load, add one, store). */
   unlocked: RaceDemoResult;
   /** The run holding weft's Lock around each increment. */
   locked: RaceDemoResult;
@@ -29,7 +29,7 @@ export async function raceCommand(cmd: RaceCommand): Promise<void> {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else {
     const row = (name: string, r: RaceDemoResult): (string | number)[] => [name, r.expected, r.actual, r.lost, `${(100 * r.lost / Math.max(1, r.expected)).toFixed(1)}%`, Math.round(r.ms)];
-    process.stdout.write(`${table(['run', 'expected', 'actual', 'lost', 'lost %', 'ms'], [row('no lock (counter[0]++)', unlocked), row('weft Lock', locked)])}\n\n`);
+    process.stdout.write(`${table(['run', 'expected', 'actual', 'lost', 'lost %', 'ms'], [row('no lock (load, +1, store)', unlocked), row('weft Lock', locked)])}\n\n`);
     const verdict =
       unlocked.lost > 0
         ? `without a lock ${unlocked.lost} updates were lost: two workers read the same value, each added one, and one write overwrote the other.`

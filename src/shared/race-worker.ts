@@ -31,7 +31,10 @@ const think = (): void => {
 if (job.role === 'increment') {
   for (let i = 0; i < job.count; i++) {
     if (lock) lock.acquireSync();
-    c[0]!++; // read, add, write: three steps another thread can interleave with
+    // Read, add, write: three steps another thread can interleave with (Python's `counter += 1`).
+    // Each step is an atomic load or store so the JIT cannot fuse the loop into one addition;
+    // only their combination is unprotected.
+    Atomics.store(c, 0, Atomics.load(c, 0) + 1);
     if (lock) lock.release();
   }
 } else if (job.role === 'deposit') {

@@ -105,7 +105,7 @@ describe('weft race', () => {
   it('shows the lost updates and the exact count in a table', async () => {
     const run = await runCli(['race', '--increments', '100000']);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /no lock \(counter\[0\]\+\+\) +200000 +\d+ +\d+ +[\d.]+% +\d+/);
+    assert.match(run.stdout, /no lock \(load, \+1, store\) +200000 +\d+ +\d+ +[\d.]+% +\d+/);
     assert.match(run.stdout, /weft Lock +200000 +200000 +0 +0\.0% +\d+/);
     assert.match(run.stdout, /with weft's Lock the count is exact/);
   });
