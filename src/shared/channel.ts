@@ -21,6 +21,8 @@ export interface BatchOptions extends WaitOptions {
 }
 
 const BUSY = 3; // a non-blocking attempt found the mutex taken
+const PROGRESS = 4; // a batch attempt sent some values, not all: keep going without sleeping
+const PUBLISH_EVERY = 32; // encoded values between two publishes in a batch, so receivers start early
 const SPIN_LOADS = 2000; // a few microseconds of polling before a waiter sleeps
 // Receive outcomes other than a value; symbols, so no value can be mistaken for one.
 const DONE: unique symbol = Symbol('closed and drained');
@@ -150,10 +152,7 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     const deadline = deadlineOf(options?.timeout);
     let i = options?.signal?.aborted ? 0 : this.#tryMany(values, 0, false);
     if (i === values.length) return;
-    const ok = await runAsync(this.#sendOp(() => {
-      i = this.#putMany(values, i);
-      return i < 0 ? CLOSED : i === values.length ? OK : FULL;
-    }, deadline), options?.signal);
+    const ok = await runAsync(this.#sendOp(() => this.#batchStep(values, i, (j) => (i = j)), deadline), options?.signal);
     if (!ok) throw timedOut('sendMany', options?.timeout, i, values.length);
   }
 
@@ -162,10 +161,7 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     const deadline = deadlineOf(options?.timeout);
     let i = this.#tryMany(values, 0, true);
     if (i === values.length) return;
-    const ok = runSync(this.#sendOp(() => {
-      i = this.#putMany(values, i);
-      return i < 0 ? CLOSED : i === values.length ? OK : FULL;
-    }, deadline));
+    const ok = runSync(this.#sendOp(() => this.#batchStep(values, i, (j) => (i = j)), deadline));
     if (!ok) throw timedOut('sendMany', options?.timeout, i, values.length);
   }
 
@@ -338,6 +334,13 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     return i;
   }
 
+  // One attempt of a batch send (producer mutex held; released): OK, PROGRESS, FULL or CLOSED.
+  #batchStep(values: ArrayLike<T>, from: number, reached: (i: number) => void): number {
+    const i = this.#putMany(values, from);
+    if (i >= 0) reached(i);
+    return i < 0 ? CLOSED : i === values.length ? OK : i > from ? PROGRESS : FULL;
+  }
+
   // Producer mutex held; releases it. The index reached, or -1 if closed.
   #putMany(values: ArrayLike<T>, i: number): number {
     const r = this.#r;
@@ -346,7 +349,6 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
       unlock(this.#h, W.P_MUTEX);
       return -1;
     }
-    let published = 0;
     try {
       if (values instanceof Float64Array) i += r.putNumbers(values, i, n);
       else {
@@ -360,14 +362,18 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
             if (i < j) break;
           } else {
             if (!putStaged(r, stage(v, this.capacity))) break;
-            i++;
+            // Encoding takes time: publish every few values so receivers work meanwhile.
+            if (++i % PUBLISH_EVERY === 0) {
+              this.#wakeReceivers(r.endPut());
+              r.beginPut(); // cannot fail: close() needs the producer mutex, held here
+            }
           }
         }
       }
     } finally {
-      published = r.endPut();
+      const k = r.endPut();
       unlock(this.#h, W.P_MUTEX);
-      this.#wakeReceivers(published);
+      this.#wakeReceivers(k);
     }
     return i;
   }
@@ -449,6 +455,10 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
       const r = attempt();
       if (r === OK) return true;
       if (r === CLOSED) throw new ChannelClosedError();
+      if (r === PROGRESS) {
+        round = 0; // a receiver is making room: spin again rather than sleep
+        continue;
+      }
       if (sleepy && (yield { i32: h, index: W.NOT_FULL, value: seq, deadline }) === 'timed-out') return false;
     }
   }
