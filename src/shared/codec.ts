@@ -85,32 +85,38 @@ function length(n: number): void {
 
 function put(v: unknown, depth: number): boolean {
   switch (typeof v) {
-    case 'number':
-      room(9);
+    case 'number': {
+      if (at + 9 > out.length) room(9);
+      const o = out;
+      let p = at;
       if ((v | 0) === v && (v !== 0 || 1 / v > 0)) {
-        out[at++] = INT;
-        view.setInt32(at, v, true);
-        at += 4;
+        o[p++] = INT;
+        o[p++] = v & 255;
+        o[p++] = (v >>> 8) & 255;
+        o[p++] = (v >>> 16) & 255;
+        o[p++] = v >>> 24;
       } else {
-        out[at++] = FLOAT;
-        view.setFloat64(at, v, true);
-        at += 8;
+        o[p++] = FLOAT;
+        view.setFloat64(p, v, true);
+        p += 8;
       }
+      at = p;
       return true;
+    }
     case 'string':
       putString(v);
       return true;
     case 'boolean':
-      room(1);
+      if (at + 1 > out.length) room(1);
       out[at++] = v ? TRUE : FALSE;
       return true;
     case 'undefined':
-      room(1);
+      if (at + 1 > out.length) room(1);
       out[at++] = UNDEFINED;
       return true;
     case 'object':
       if (v === null) {
-        room(1);
+        if (at + 1 > out.length) room(1);
         out[at++] = NULL;
         return true;
       }
@@ -164,39 +170,40 @@ function putObject(o: object, depth: number): boolean {
 
 function putString(s: string): void {
   const n = s.length;
-  room(5 + 2 * n);
+  if (at + 5 + 2 * n > out.length) room(5 + 2 * n);
+  const o = out;
   const tagAt = at++;
   length(n);
+  let p = at;
   if (n <= 32) {
     let i = 0;
     for (; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c >= 0x80) break;
-      out[at + i] = c;
+      o[p + i] = c;
     }
     if (i === n) {
-      out[tagAt] = ASCII;
-      at += n;
+      o[tagAt] = ASCII;
+      at = p + n;
       return;
     }
-  } else {
-    const r = utf8.encodeInto(s, out.subarray(at, at + n));
-    if (r.read === n && r.written === n) {
-      out[tagAt] = ASCII;
-      at += n;
-      return;
-    }
-  }
-  out[tagAt] = UTF16;
-  if (n <= 32) {
-    for (let i = 0; i < n; i++) {
+    o[tagAt] = UTF16;
+    for (i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      out[at++] = c & 255;
-      out[at++] = c >>> 8;
+      o[p++] = c & 255;
+      o[p++] = c >>> 8;
     }
-  } else {
-    at += out.write(s, at, 'utf16le');
+    at = p;
+    return;
   }
+  const r = utf8.encodeInto(s, o.subarray(p, p + n));
+  if (r.read === n && r.written === n) {
+    o[tagAt] = ASCII;
+    at = p + n;
+    return;
+  }
+  o[tagAt] = UTF16;
+  at = p + o.write(s, p, 'utf16le');
 }
 
 // ---- decoder ------------------------------------------------------------------------------
