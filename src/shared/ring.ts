@@ -38,16 +38,24 @@ export const W = {
 /** Bytes of header before the records. */
 export const HEADER_BYTES = 512;
 
+/** Record kind: filler to the end of the ring; the next record is at offset 0. */
 export const WRAP = 0;
+/** Record kind: one float64. */
 export const NUMBER = 1;
+/** Record kind: `length` float64s, taken one by one or in blocks. */
 export const NUMBERS = 2;
+/** Record kind: the bytes of a plain `Uint8Array`. */
 export const BYTES = 3;
+/** Record kind: a JSON-like value in the compact form of codec.ts. */
 export const COMPACT = 4;
+/** Record kind: `v8.serialize` output. */
 export const V8 = 5;
 
-/** Outcome of a put. */
+/** Outcome of a send attempt: the value went in. */
 export const OK = 0;
+/** Outcome of a send attempt: no room (bytes or `maxItems`). */
 export const FULL = 1;
+/** Outcome of a send attempt: the channel is closed. */
 export const CLOSED = 2;
 
 /** What `take` returns when nothing is ready. */
@@ -65,6 +73,7 @@ export class Ring {
   /** The header as Int32 words (counters, mutexes, futex words). */
   readonly h: Int32Array;
   readonly #u: Uint32Array;
+  /** Bytes of records (a multiple of 8). */
   readonly capacity: number;
   readonly #i32: Int32Array;
   readonly #f64: Float64Array;
@@ -81,6 +90,7 @@ export class Ring {
   #cTail = 0;
   #taken = 0;
 
+  /** Views over the header at `offset` in `buffer` and the `capacity` bytes after it. */
   constructor(buffer: SharedArrayBuffer, offset: number, capacity: number) {
     this.h = new Int32Array(buffer, offset, HEADER_BYTES >> 2);
     this.#u = new Uint32Array(buffer, offset, HEADER_BYTES >> 2);

@@ -10,9 +10,13 @@ import { InvalidArgumentError, MessageTooLargeError } from './errors.js';
 
 /** A value ready to be written into the ring. */
 export interface Staged {
+  /** Record kind (ring.ts). */
   kind: number;
+  /** The value, for NUMBER. */
   num: number;
+  /** The payload, for the other kinds. */
   bytes: Uint8Array;
+  /** Payload length in `bytes`. */
   len: number;
   /** Int32 view of `bytes` when it is the thread's scratch buffer (word copies), else null. */
   words: Int32Array | null;
