@@ -120,7 +120,9 @@ function put(v: unknown, depth: number): boolean {
         out[at++] = NULL;
         return true;
       }
-      if (depth >= MAX_DEPTH || !track(v)) return false;
+      // The root is not tracked: nothing else can refer to it except a cycle, and a cycle brings
+      // it back at depth 2, where it is tracked and caught on its next return. Flat values skip tracking.
+      if (depth >= MAX_DEPTH || (depth > 0 && !track(v))) return false;
       return Array.isArray(v) ? putArray(v, depth) : putObject(v, depth);
     default:
       return false; // bigint, symbol, function
