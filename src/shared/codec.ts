@@ -218,6 +218,13 @@ export class CompactDecoder {
   #at = 0;
   // Direct-mapped cache of short ASCII strings: object keys come back as the same (internalized) strings.
   readonly #cache: string[] = new Array<string>(512).fill('');
+  // Strings of 1 to 4 bytes, found by their packed bytes.
+  readonly #short: string[] = new Array<string>(512).fill('');
+  readonly #packed = new Int32Array(512);
+  // Scratch lists for the keys and values of the object being decoded at each depth.
+  readonly #keys: string[][] = [];
+  readonly #vals: unknown[][] = [];
+  #depth = 0;
 
   /** Decodes from `buffer` bytes `[offset, offset + length)`. */
   constructor(buffer: ArrayBufferLike, offset: number, length: number) {
@@ -258,6 +265,7 @@ export class CompactDecoder {
         return this.#string(tag);
       case OBJECT: {
         const n = this.#length();
+        if (n <= MAX_SHAPE_KEYS) return this.#object(n);
         const o: Record<string, unknown> = {};
         for (let i = 0; i < n; i++) {
           const k = this.#string(this.#u8[this.#at++]!);
@@ -284,6 +292,37 @@ export class CompactDecoder {
     }
   }
 
+  // Decodes keys and values into per-depth scratch lists, then builds the object with the
+  // factory of its key sequence when there is one (see `shapeOf`), else property by property.
+  #object(n: number): Record<string, unknown> {
+    const depth = this.#depth++;
+    const keys = (this.#keys[depth] ??= []);
+    const vals = (this.#vals[depth] ??= []);
+    let hash = n;
+    let plain = true;
+    for (let i = 0; i < n; i++) {
+      const k = this.#string(this.#u8[this.#at++]!);
+      keys[i] = k;
+      vals[i] = this.#value();
+      hash = (hash * 31 + k.length * 7 + (k.charCodeAt(0) | 0)) | 0;
+      if (k === '__proto__') plain = false;
+    }
+    this.#depth--;
+    const make = plain ? shapeOf(keys, n, hash) : null;
+    let o: Record<string, unknown>;
+    if (make !== null) o = make(vals);
+    else {
+      o = {};
+      for (let i = 0; i < n; i++) {
+        const k = keys[i]!;
+        if (k === '__proto__') Object.defineProperty(o, k, { value: vals[i], writable: true, enumerable: true, configurable: true });
+        else o[k] = vals[i];
+      }
+    }
+    for (let i = 0; i < n; i++) vals[i] = undefined; // keep no references
+    return o;
+  }
+
   #string(tag: number): string {
     const n = this.#length();
     const start = this.#at;
@@ -295,6 +334,16 @@ export class CompactDecoder {
     if (n > CACHED_LENGTH) return this.#buf.toString('latin1', start, start + n);
     if (n === 0) return '';
     const u8 = this.#u8;
+    if (n <= 4) {
+      // Up to 4 bytes: the bytes themselves, packed, are the hash and the check.
+      let packed = 0;
+      for (let i = 0; i < n; i++) packed = (packed << 8) | u8[start + i]!;
+      const slot = (Math.imul(packed, 0x9e3779b1) >>> 24) + 256 * (n & 1); // 512 slots
+      const hit = this.#short[slot]!;
+      if (this.#packed[slot] === packed && hit.length === n) return hit;
+      this.#packed[slot] = packed;
+      return (this.#short[slot] = String.fromCharCode.apply(null, Array.from(u8.subarray(start, start + n))));
+    }
     // A cheap hash (length, first, middle and last byte); the comparison below settles collisions.
     const slot = (n * 37 + u8[start]! * 11 + u8[start + (n >> 1)]! * 5 + u8[start + n - 1]!) & 511;
     const hit = this.#cache[slot]!;
@@ -306,5 +355,42 @@ export class CompactDecoder {
     let s = '';
     for (let i = 0; i < n; i++) s += String.fromCharCode(u8[start + i]!);
     return (this.#cache[slot] = s);
+  }
+}
+
+// ---- object factories per key sequence ------------------------------------------------------
+// An object literal with fixed keys builds an object several times faster than adding the keys one
+// by one. A key sequence seen twice in a row in its cache slot gets a compiled factory
+// `(v) => ({ "k0": v[0], ... })` (keys written with JSON.stringify, so any key is a safe literal;
+// `__proto__` never gets one). Object literals define properties as structured clone does.
+const MAX_SHAPE_KEYS = 16;
+type Factory = (v: unknown[]) => Record<string, unknown>;
+interface Shape {
+  keys: string[];
+  make: Factory | null;
+}
+const shapes: (Shape | undefined)[] = new Array<Shape | undefined>(256);
+let compileAllowed = true; // false once code generation from strings is refused
+
+function shapeOf(keys: string[], n: number, hash: number): Factory | null {
+  const slot = (hash ^ (hash >>> 8)) & 255;
+  const shape = shapes[slot];
+  if (shape !== undefined && shape.keys.length === n) {
+    let i = 0;
+    while (i < n && shape.keys[i] === keys[i]) i++;
+    if (i === n) return (shape.make ??= compile(shape.keys));
+  }
+  shapes[slot] = { keys: keys.slice(0, n), make: null };
+  return null;
+}
+
+function compile(keys: string[]): Factory | null {
+  if (!compileAllowed) return null;
+  try {
+    const body = keys.map((k, i) => `${JSON.stringify(k)}: v[${i}]`).join(', ');
+    return new Function('v', `return { ${body} };`) as Factory;
+  } catch {
+    compileAllowed = false;
+    return null;
   }
 }

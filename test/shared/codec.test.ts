@@ -68,3 +68,26 @@ test('values the codec declines still arrive through a Channel as structured clo
   const c = (await ch.receive()) as Record<string, unknown>;
   assert.equal(c.self, c, 'a cycle stays a cycle');
 });
+
+test('objects decoded many times with the same keys (the factory path) stay exact, whatever the keys', () => {
+  const tricky: Record<string, unknown>[] = [
+    { id: 1, name: 'item', ok: true },
+    { 'a"b': 1, 'c\\d': 2, '${x}': 3, '\u2028': 4, '\ud800': 5, '}; throw 1; ({': 6 },
+    { 10: 'ten', 2: 'two', b: 'b', a: 'a' },
+    JSON.parse('{"x": 1, "__proto__": {"polluted": true}, "y": 2}') as Record<string, unknown>,
+    Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`key${i}`, i])),
+    Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`key${i}`, { i }])),
+    { a: 1, b: 2 },
+    { b: 1, a: 2 }, // same hash inputs as above in another order: must not share a factory
+    { a: { a: { a: 1 } } },
+  ];
+  for (let round = 0; round < 4; round++) {
+    for (const v of tricky) {
+      const got = roundTrip(v) as Record<string, unknown>;
+      assert.deepStrictEqual(got, structuredClone(v));
+      assert.deepStrictEqual(Object.keys(got), Object.keys(v));
+      assert.equal(Object.getPrototypeOf(got), Object.prototype);
+    }
+  }
+  assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched');
+});
