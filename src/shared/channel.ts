@@ -23,7 +23,10 @@ export interface BatchOptions extends WaitOptions {
 const BUSY = 3; // a non-blocking attempt found the mutex taken
 const PROGRESS = 4; // a batch attempt sent some values, not all: keep going without sleeping
 const PUBLISH_EVERY = 32; // encoded values between two publishes in a batch, so receivers start early
-const SPIN_LOADS = 2000; // a few microseconds of polling before a waiter sleeps
+// Polling before a waiter sleeps, adapted per handle: doubled when a spin saw the other side
+// act, halved when the waiter slept anyway (spinning only steals CPU on an oversubscribed machine).
+const SPIN_MAX = 2000;
+const SPIN_MIN = 16;
 // Receive outcomes other than a value; symbols, so no value can be mistaken for one.
 const DONE: unique symbol = Symbol('closed and drained');
 const TIMEOUT: unique symbol = Symbol('timed out');
@@ -68,6 +71,8 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
   readonly capacity: number;
   readonly #r: Ring;
   readonly #h: Int32Array;
+  #sendSpin = SPIN_MAX;
+  #recvSpin = SPIN_MAX;
 
   /** Creates an empty, open channel. */
   constructor(options: ChannelOptions = {}) {
@@ -444,8 +449,15 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     const h = this.#h;
     for (let round = 0; ; round++) {
       // Spin briefly for a receiver to make room before sleeping.
-      if (round > 0 && round < 3) for (let k = 0, seen = Atomics.load(h, W.HEAD); k < SPIN_LOADS && Atomics.load(h, W.HEAD) === seen; k++);
+      if (round > 0 && round < 3) {
+        const seen = Atomics.load(h, W.HEAD);
+        const spin = this.#sendSpin;
+        let k = 0;
+        while (k < spin && Atomics.load(h, W.HEAD) === seen) k++;
+        if (k < spin) this.#sendSpin = Math.min(SPIN_MAX, spin * 2);
+      }
       const sleepy = round >= 3;
+      if (round === 3) this.#sendSpin = Math.max(SPIN_MIN, this.#sendSpin >> 1);
       let seq = 0;
       if (sleepy) {
         Atomics.add(h, W.SEND_WAITERS, 1);
@@ -468,9 +480,13 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     for (let round = 0; ; round++) {
       // Spin briefly for a sender before sleeping: a futex wake-up per item costs microseconds.
       if (round > 0 && round < 3) {
-        for (let k = 0; k < SPIN_LOADS && Atomics.load(h, W.TAIL) === Atomics.load(h, W.HEAD) && Atomics.load(h, W.CLOSED) === 0; k++);
+        const spin = this.#recvSpin;
+        let k = 0;
+        while (k < spin && Atomics.load(h, W.TAIL) === Atomics.load(h, W.HEAD) && Atomics.load(h, W.CLOSED) === 0) k++;
+        if (k < spin) this.#recvSpin = Math.min(SPIN_MAX, spin * 2);
       }
       const sleepy = round >= 3;
+      if (round === 3) this.#recvSpin = Math.max(SPIN_MIN, this.#recvSpin >> 1);
       let seq = 0;
       if (sleepy) {
         Atomics.add(h, W.RECV_WAITERS, 1);
