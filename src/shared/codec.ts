@@ -55,6 +55,7 @@ export function scratchWords(): Int32Array {
  */
 export function encodeCompact(value: unknown): number {
   at = 0;
+  cleanChecked = false;
   seenCount = 0;
   seenSet = null;
   const ok = put(value, 0);
@@ -156,18 +157,38 @@ function putArray(a: unknown[], depth: number): boolean {
 }
 
 function putObject(o: object, depth: number): boolean {
-  if (Object.getPrototypeOf(o) !== Object.prototype) return false;
-  const keys = Object.keys(o);
-  const n = keys.length;
-  room(5);
+  if (Object.getPrototypeOf(o) !== Object.prototype || !prototypeClean()) return false;
+  if (at + 2 > out.length) room(2);
   out[at++] = OBJECT;
-  length(n);
-  for (let i = 0; i < n; i++) {
-    const k = keys[i]!;
+  const countAt = at++;
+  let n = 0;
+  // for-in over an object whose prototype has nothing enumerable lists its own enumerable
+  // string keys in Object.keys order, and V8 turns `o[k]` inside it into direct field loads.
+  for (const k in o) {
     putString(k);
     if (!put((o as Record<string, unknown>)[k], depth + 1)) return false;
+    n++;
+  }
+  if (n < 255) out[countAt] = n;
+  else {
+    room(4);
+    out.copyWithin(countAt + 5, countAt + 1, at);
+    out[countAt] = 255;
+    view.setUint32(countAt + 1, n, true);
+    at += 4;
   }
   return true;
+}
+
+// Whether Object.prototype has no enumerable property (for-in would list it); checked once per value.
+let cleanChecked = false;
+let clean = true;
+function prototypeClean(): boolean {
+  if (cleanChecked) return clean;
+  cleanChecked = true;
+  clean = true;
+  for (const _ in Object.prototype) clean = false; // eslint-disable-line @typescript-eslint/no-unused-vars
+  return clean;
 }
 
 function putString(s: string): void {

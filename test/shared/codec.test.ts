@@ -91,3 +91,15 @@ test('objects decoded many times with the same keys (the factory path) stay exac
   }
   assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype untouched');
 });
+
+test('an enumerable property on Object.prototype makes plain objects fall back (for-in would list it)', () => {
+  const proto = Object.prototype as Record<string, unknown>;
+  proto.pollutedForTest = 1;
+  try {
+    assert.equal(encodeCompact({ a: 1 }), -1);
+    assert.ok(encodeCompact([1, 'two']) >= 0, 'arrays are unaffected');
+  } finally {
+    delete proto.pollutedForTest;
+  }
+  assert.ok(encodeCompact({ a: 1 }) >= 0);
+});
