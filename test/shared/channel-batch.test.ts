@@ -105,3 +105,16 @@ test('two producer and two consumer workers using batches pass every item exactl
   assert.equal(a!.sum + b!.sum, (n * (n - 1)) / 2 + n * span + (n * (n - 1)) / 2);
   assert.ok(a!.ordered && b!.ordered, 'each consumer sees each producer in order');
 });
+
+test('the main thread iterates (for await) what two workers send in batches, each item once', async () => {
+  const ch = new Channel<number | { i: number }>({ capacity: 512 });
+  const n = 5_000;
+  const producing = Promise.all([
+    runScenario('channelProduceMany', { ch, n, base: 0 }, 60_000),
+    runScenario('channelProduceMany', { ch, n, base: n, objects: true }, 60_000),
+  ]).then(() => ch.close());
+  const seen = new Uint8Array(2 * n);
+  for await (const v of ch) seen[typeof v === 'number' ? v : v.i]!++;
+  await producing;
+  assert.ok(seen.every((c) => c === 1), 'every item exactly once');
+});
