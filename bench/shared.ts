@@ -1,6 +1,9 @@
 // Shared-memory primitives against their anchors, in one run. Never part of `npm test`.
-// Run: node --import tsx bench/shared.ts [--rounds 5]
+// Run: node --import tsx bench/shared.ts [--rounds 5] [--only <group text>]
 // Prints a table with ratios, then one JSON line per measurement (median of the rounds).
+// Anchors (first row of each group): a raw compare-exchange lock, a hand-written futex lock, a raw
+// SPSC float64 ring (ringbuf.js's design, spinning), and postMessage on a MessagePort. Channel rows
+// cover one value per call and the batched API (sendManySync / receiveNumbersSync / receiveBatchSync).
 import { Worker, isMainThread, parentPort, workerData, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { parseArgs } from 'node:util';
 import { Lock, Barrier, Channel } from '../src/shared/index.js';
