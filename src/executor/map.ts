@@ -24,12 +24,18 @@ const MAX_AUTO_CHUNK = 8192;
 /** Chunks at least this long made only of numbers travel as a moved Float64Array, not a cloned array. */
 const PACK_MIN = 64;
 
+/** What `pool.map` returns: its results one by one, or a chunk at a time through `chunks()`. */
+export interface MapResults<R> extends AsyncIterableIterator<R> {
+  /** The same results a chunk at a time, in the same order: one await per chunk instead of one per item. */
+  chunks(): AsyncIterableIterator<ArrayLike<R>>;
+}
+
 /** @internal the iterator behind `pool.map`. */
-export function mapTasks(submit: SubmitChunk, input: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions, workers: number): AsyncIterableIterator<unknown> {
+export function mapTasks(submit: SubmitChunk, input: Iterable<unknown> | AsyncIterable<unknown>, options: MapOptions, workers: number): MapResults<unknown> {
   return new MapIterator(submit, input, options, workers);
 }
 
-class MapIterator implements AsyncIterableIterator<unknown> {
+class MapIterator implements MapResults<unknown> {
   readonly #submit: SubmitChunk;
   readonly #source: Iterator<unknown> | AsyncIterator<unknown>;
   readonly #sync: boolean;
@@ -85,14 +91,41 @@ class MapIterator implements AsyncIterableIterator<unknown> {
   }
 
   async #next(): Promise<IteratorResult<unknown>> {
+    return (await this.#refill()) ? { value: this.#buffer[this.#pos++], done: false } : { value: undefined, done: true };
+  }
+
+  /**
+   * The same results a chunk at a time (arrays, or Float64Arrays for numbers), in the same
+   * order: one await per chunk instead of one per item, the fastest way through a long map.
+   */
+  chunks(): AsyncIterableIterator<ArrayLike<unknown>> {
+    const iterator: AsyncIterableIterator<ArrayLike<unknown>> = {
+      [Symbol.asyncIterator]: () => iterator,
+      next: async () => {
+        if (!(await this.#refill())) return { value: undefined, done: true };
+        const buffer = this.#buffer;
+        const start = this.#pos;
+        this.#pos = buffer.length;
+        return { value: start === 0 ? buffer : Array.prototype.slice.call(buffer, start), done: false };
+      },
+      return: async () => {
+        this.#stop();
+        return { value: undefined, done: true };
+      },
+    };
+    return iterator;
+  }
+
+  /** Makes results available in the buffer; false once the map is over. Throws a failed item's error at its position. */
+  async #refill(): Promise<boolean> {
     for (;;) {
-      if (this.#pos < this.#buffer.length) return { value: this.#buffer[this.#pos++], done: false };
+      if (this.#pos < this.#buffer.length) return true;
       if (this.#pendingError !== undefined) {
         const error = this.#pendingError;
         this.#stop();
         throw error;
       }
-      if (this.#finished) return { value: undefined, done: true };
+      if (this.#finished) return false;
       const chunk = this.#take();
       if (chunk !== undefined) {
         if (chunk instanceof ChunkError) {
@@ -109,7 +142,7 @@ class MapIterator implements AsyncIterableIterator<unknown> {
       if (this.#pendingError !== undefined || this.#hasReady()) continue;
       if (this.#inflight === 0 && this.#inputDone) {
         this.#stop();
-        return { value: undefined, done: true };
+        return false;
       }
       await new Promise<void>((resolve) => (this.#wake = resolve));
       this.#wake = undefined;

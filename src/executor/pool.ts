@@ -5,7 +5,7 @@ import {
   TaskTimeoutError, UnknownTaskError, WorkerExitedError,
 } from './errors.js';
 import { Future } from './future.js';
-import { mapTasks, type MapOptions } from './map.js';
+import { mapTasks, type MapOptions, type MapResults } from './map.js';
 import { checkCallOptions, resolvePoolOptions, type CallOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { TaskQueue } from './queue.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
@@ -112,19 +112,19 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
    * input order (or as they finish with `ordered: false`). Input is pulled lazily with a
    * bounded window, and small items travel in chunks whose size adapts to the task's cost.
    * A failing item throws from the iterator at that item's position; breaking out of the loop
-   * stops pulling input.
+   * stops pulling input. `map(...).chunks()` yields the same results a chunk at a time.
    */
   map<K extends MapTaskName<M>>(
     name: K,
     input: Iterable<MapItem<M, K>> | AsyncIterable<MapItem<M, K>>,
     options: MapOptions = {},
-  ): AsyncIterableIterator<TaskResult<M, K>> {
+  ): MapResults<TaskResult<M, K>> {
     return mapTasks(
       (items, onDone, transfer) => this.#submitChunk(name, items, onDone, transfer),
       input,
       options,
       this.#opts.maxSize,
-    ) as AsyncIterableIterator<TaskResult<M, K>>;
+    ) as MapResults<TaskResult<M, K>>;
   }
 
   /** A snapshot of queue, workers, counters, run/wait-time percentiles (µs) and utilization. */

@@ -258,6 +258,26 @@ export function backendSuite(label: string, make: MakePool, caps: Capabilities):
       assert.deepEqual(out2, Array.from({ length: 100 }, (_, i) => i * 2));
     });
 
+    test('map(...).chunks() yields the same results a chunk at a time, and a failure after the results before it', async () => {
+      const input = Array.from({ length: 5000 }, (_, i) => i);
+      const out: number[] = [];
+      let chunks = 0;
+      for await (const chunk of pool.map('double', input).chunks()) {
+        chunks++;
+        for (let i = 0; i < chunk.length; i++) out.push(chunk[i]!);
+      }
+      assert.deepEqual(out, input.map((x) => x * 2));
+      assert.ok(chunks < 5000, 'results came in chunks');
+      const before: number[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (const chunk of pool.map('fails', input.slice(0, 50), { chunkSize: 8 }).chunks()) before.push(...Array.from(chunk));
+        })(),
+        /thirteen/,
+      );
+      assert.deepEqual(before, Array.from({ length: 13 }, (_, i) => i));
+    });
+
     test('map with ordered: false yields every result once', async () => {
       const out: number[] = [];
       for await (const r of pool.map('double', [3, 1, 2], { ordered: false, chunkSize: 1 })) out.push(r);
