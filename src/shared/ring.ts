@@ -1,7 +1,7 @@
 /**
  * The byte ring under `Channel`. Internal: not exported from `weft/shared`.
  *
- * Memory: a header of 8 cache lines, then `capacity` bytes of records. Producers (under the
+ * Memory: a header of 10 cache lines, then `capacity` bytes of records. Producers (under the
  * producer mutex) and consumers (under the consumer mutex) each own their own lines, so one
  * sender and one receiver never fight over a mutex word; they meet only at `TAIL` (written by
  * producers) and `HEAD` (written by consumers). Positions run over [0, 2 * capacity), so a full
@@ -18,25 +18,28 @@
 import { CompactDecoder } from './codec.js';
 import { lockSync, unlock } from './mutex.js';
 
-/** Word indexes in the header (Int32). */
+/** Word indexes in the header (Int32); each group sits on its own 64-byte line. */
 export const W = {
-  // line 0: written once
+  // written once
   CAPACITY: 0, MAX_ITEMS: 1, CLOSED: 2,
-  // line 1: producers only
+  // producers only
   P_MUTEX: 16, P_HEAD: 17,
-  // line 2: published by producers
-  TAIL: 32, SENT: 33,
-  // line 3: consumers only
+  // published by producers: the one word a polling receiver reads
+  TAIL: 32,
+  // consumers only
   C_MUTEX: 48, C_TAIL: 49, C_SUB: 50,
-  // line 4: published by consumers
-  HEAD: 64, RECEIVED: 65,
-  // lines 5-7: futex words, touched only when someone sleeps
+  // published by consumers
+  HEAD: 64,
+  // futex words, touched only when someone sleeps
   RECV_WAITERS: 80, NOT_EMPTY: 81,
   SEND_WAITERS: 96, NOT_FULL: 97,
+  // counts (for size, maxItems, taskDone/join), kept off the TAIL and HEAD lines
   DONE: 112,
+  SENT: 128,
+  RECEIVED: 144,
 } as const;
 /** Bytes of header before the records. */
-export const HEADER_BYTES = 512;
+export const HEADER_BYTES = 640;
 
 /** Record kind: filler to the end of the ring; the next record is at offset 0. */
 export const WRAP = 0;
