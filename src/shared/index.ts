@@ -16,7 +16,7 @@ export { SharedValue, type SharedDataOptions } from './value.js';
 export { SharedArray } from './array.js';
 export { SharedStruct, type StructSchema, type StructValues } from './struct.js';
 export type { NumericType, ValueOf } from './cells.js';
-export { Channel, type ChannelOptions } from './channel.js';
+export { Channel, type ChannelOptions, type BatchOptions } from './channel.js';
 export {
   runRaceDemo,
   runCheckThenActDemo,
