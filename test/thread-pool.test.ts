@@ -9,17 +9,6 @@ import { eventually, rejectsWith } from './helpers.js';
 backendSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
 
 describe('ThreadPool: crashes stay inside their worker', () => {
-  test('an uncaught error thrown later in a worker fails its task with the error as cause', async () => {
-    const pool = new ThreadPool<Tasks>(tasksUrl, { size: 1 });
-    try {
-      const error = await rejectsWith(pool.run('crashesLater'), WorkerExitedError, 'ERR_WEFT_WORKER_EXITED', /uncaught in worker/);
-      assert.equal((error.cause as Error).message, 'uncaught in worker');
-      assert.equal(await pool.run('add', 1, 1), 2);
-    } finally {
-      await pool.close();
-    }
-  });
-
   test('running out of resourceLimits memory is a ResourceLimitError; the pool recovers', async () => {
     const pool = new ThreadPool<Tasks>(tasksUrl, { size: 1, resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } });
     try {

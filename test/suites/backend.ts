@@ -128,6 +128,17 @@ export function backendSuite(label: string, make: MakePool, caps: Capabilities):
         }
       });
 
+      test('an uncaught error thrown later in a worker fails its task with the error as cause', async () => {
+        const p = make(tasksUrl, { size: 1 });
+        try {
+          const error = await rejectsWith(p.run('crashesLater'), WorkerExitedError, 'ERR_WEFT_WORKER_EXITED', /uncaught in worker/);
+          assert.equal((error.cause as Error).message, 'uncaught in worker');
+          assert.equal(await p.run('add', 1, 1), 2);
+        } finally {
+          await p.close();
+        }
+      });
+
       test('a result that cannot be cloned is a named error naming the task', async () => {
         await rejectsWith(pool.run('returnsFunction'), DataCloneError, 'ERR_WEFT_DATA_CLONE', /task 'returnsFunction'/);
         assert.equal(await pool.run('add', 2, 2), 4);
