@@ -12,3 +12,20 @@ export class WeftError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** An argument is out of range or of the wrong kind (a negative count, a NaN timeout…); the message names it. */
+export class InvalidArgumentError extends WeftError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_WEFT_INVALID_ARGUMENT', message, options);
+  }
+}
+
+/**
+ * A barrier was aborted, reset, timed out, or its action threw, while parties were waiting on
+ * it (Python's `BrokenBarrierError`); shared by the in-loop and the cross-thread `Barrier`.
+ */
+export class BrokenBarrierError extends WeftError {
+  constructor(message = 'the barrier is broken (aborted, reset, timed out, or its action threw): call reset() before waiting again', options?: { cause?: unknown }) {
+    super('ERR_WEFT_BROKEN_BARRIER', message, options);
+  }
+}

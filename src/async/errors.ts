@@ -1,5 +1,7 @@
 import { WeftError } from '../errors.js';
 
+export { InvalidArgumentError, BrokenBarrierError } from '../errors.js';
+
 /** A wait or a scope ran past its deadline. Raise the timeout, or do less work per call. */
 export class TimeoutError extends WeftError {
   constructor(message = 'the operation timed out: raise `timeout` or do less work per call', options?: { cause?: unknown }) {
@@ -14,13 +16,6 @@ export class TimeoutError extends WeftError {
 export class CancelledError extends WeftError {
   constructor(message = 'the operation was cancelled by its AbortSignal; see `cause` for the reason', options?: { cause?: unknown }) {
     super('ERR_WEFT_ABORTED', message, options);
-  }
-}
-
-/** An argument is out of range (negative or NaN count, timeout, size...). The message names it. */
-export class InvalidArgumentError extends WeftError {
-  constructor(message: string) {
-    super('ERR_WEFT_INVALID_ARGUMENT', message);
   }
 }
 
@@ -42,13 +37,6 @@ export class TooManyReleasesError extends WeftError {
 export class InvalidStateError extends WeftError {
   constructor(message: string) {
     super('ERR_WEFT_INVALID_STATE', message);
-  }
-}
-
-/** A `Barrier` was aborted, reset, or its action failed while this task waited on it. Call `reset()` to reuse it. */
-export class BrokenBarrierError extends WeftError {
-  constructor(message = 'the barrier is broken (aborted, reset, or its action threw): call `reset()` before waiting again', options?: { cause?: unknown }) {
-    super('ERR_WEFT_BROKEN_BARRIER', message, options);
   }
 }
 

@@ -1,16 +1,11 @@
 import { WeftError } from '../errors.js';
 
+export { InvalidArgumentError, BrokenBarrierError } from '../errors.js';
+
 /** A shared primitive was revived from memory that is not what it claims: wrong tag, not a `SharedArrayBuffer`, or too small. */
 export class InvalidSharedObjectError extends WeftError {
   constructor(message: string) {
     super('ERR_WEFT_INVALID_SHARED', message);
-  }
-}
-
-/** An argument is out of range: a negative count, zero parties, a NaN or negative timeout. */
-export class InvalidArgumentError extends WeftError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ERR_WEFT_INVALID_ARGUMENT', message, options);
   }
 }
 
@@ -32,13 +27,6 @@ export class NotOwnerError extends WeftError {
 export class OverReleaseError extends WeftError {
   constructor(message: string) {
     super('ERR_WEFT_OVER_RELEASE', message);
-  }
-}
-
-/** A `Barrier` was aborted, reset, timed out, or its action threw, while (or before) this party waited. */
-export class BrokenBarrierError extends WeftError {
-  constructor(message = 'the barrier is broken: it was aborted, reset, timed out, or its action threw; call reset() to reuse it') {
-    super('ERR_WEFT_BROKEN_BARRIER', message);
   }
 }
 

@@ -100,3 +100,10 @@ test('tasks arriving while an async action runs belong to the next cycle', async
   await tick();
   assert.equal(next.state, 'fulfilled');
 });
+
+test('weft/async and weft/shared raise the same BrokenBarrierError and InvalidArgumentError classes', async () => {
+  const shared = await import('../../src/shared/index.js');
+  const inLoop = await import('../../src/async/index.js');
+  assert.equal(shared.BrokenBarrierError, inLoop.BrokenBarrierError);
+  assert.equal(shared.InvalidArgumentError, inLoop.InvalidArgumentError);
+});
