@@ -1,4 +1,4 @@
-import { Deque } from './deque.js';
+import { Deque } from '../deque.js';
 import { InvalidStateError, QueueEmpty, QueueFull, QueueShutDown } from './errors.js';
 import { checkCount, checkOptions, WaiterQueue, type WaitOptions } from './waiters.js';
 

@@ -1,4 +1,4 @@
-import { Deque } from './deque.js';
+import { Deque } from '../deque.js';
 import { CancelledError, InvalidArgumentError, TimeoutError } from './errors.js';
 
 /** Longest delay `setTimeout` honours (longer ones fire at once). */

@@ -1,4 +1,4 @@
-import { Deque } from './deque.js';
+import { Deque } from '../deque.js';
 import type { Task } from './task.js';
 
 /**

@@ -1,6 +1,7 @@
 /**
- * A growable ring buffer: O(1) `push`, `shift`, `pop`, unlike `Array.prototype.shift`.
- * Internal; capacity is always a power of two so indices wrap with a mask.
+ * A growable ring buffer: O(1) `push`, `unshift`, `shift`, `pop`, unlike
+ * `Array.prototype.shift`. Internal (the pool's task queue, the in-loop waiter lists and
+ * queues); capacity is always a power of two so indices wrap with a mask.
  */
 export class Deque<T> {
   #buf: (T | undefined)[];
@@ -27,6 +28,14 @@ export class Deque<T> {
     this.#size++;
   }
 
+  /** Adds at the front. */
+  unshift(item: T): void {
+    if (this.#size > this.#mask) this.#grow();
+    this.#head = (this.#head - 1) & this.#mask;
+    this.#buf[this.#head] = item;
+    this.#size++;
+  }
+
   /** Removes and returns the front item, or `undefined` when empty. */
   shift(): T | undefined {
     if (this.#size === 0) return undefined;
@@ -50,6 +59,23 @@ export class Deque<T> {
   /** The front item without removing it. */
   peek(): T | undefined {
     return this.#size === 0 ? undefined : this.#buf[this.#head];
+  }
+
+  /** Removes the first occurrence of `item`, keeping the others in order; O(n). Returns whether it was found. */
+  remove(item: T): boolean {
+    for (let i = 0; i < this.#size; i++) {
+      if (this.#buf[(this.#head + i) & this.#mask] !== item) continue;
+      for (let j = i; j < this.#size - 1; j++) this.#buf[(this.#head + j) & this.#mask] = this.#buf[(this.#head + j + 1) & this.#mask];
+      this.#buf[(this.#head + this.#size - 1) & this.#mask] = undefined;
+      this.#size--;
+      return true;
+    }
+    return false;
+  }
+
+  /** The items, front to back. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let i = 0; i < this.#size; i++) yield this.#buf[(this.#head + i) & this.#mask] as T;
   }
 
   /** Empties the deque. */
