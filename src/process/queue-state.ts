@@ -1,4 +1,5 @@
 import { CancelledError, QueueEmpty, QueueFull, TimeoutError, InvalidStateError } from '../async/errors.js';
+import { Deque } from '../deque.js';
 import { QueueClosedError } from './errors.js';
 
 interface Waiter<T> {
@@ -13,8 +14,7 @@ interface Waiter<T> {
  * unfinished items for `taskDone`/`join`. Every operation of every handle, local or remote, lands here.
  */
 export class QueueState {
-  readonly #items: unknown[] = [];
-  #head = 0;
+  readonly #items = new Deque<unknown>();
   readonly #getters = new Map<string, Waiter<unknown>>();
   readonly #putters = new Map<string, Waiter<void> & { item: unknown }>();
   readonly #joiners: (() => void)[] = [];
@@ -25,7 +25,7 @@ export class QueueState {
   constructor(readonly maxsize: number) {}
 
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#items.length;
   }
 
   get closed(): boolean {
@@ -107,12 +107,7 @@ export class QueueState {
   }
 
   #shift(): unknown {
-    const item = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items.splice(0, this.#head);
-      this.#head = 0;
-    }
+    const item = this.#items.shift();
     // room freed: admit the oldest waiting putter
     const first = this.#putters.entries().next();
     if (!first.done) {
