@@ -4,6 +4,7 @@ import { InvalidOptionError } from '../executor/errors.js';
 import type { PoolOptions } from '../executor/options.js';
 import { Pool } from '../executor/pool.js';
 import type { ModuleLocation, Transferable, UntypedModule } from '../executor/types.js';
+import { inheritedFlags } from '../worker/flags.js';
 import { INIT_KEY, type WorkerInit } from '../worker/protocol.js';
 
 type Serializable = Parameters<typeof setEnvironmentData>[1];
@@ -76,8 +77,6 @@ export class ThreadBackend implements Backend {
   }
 }
 
-/** Flags that only make sense for a main script: a worker given them fails to start. */
-const MAIN_ONLY = /^--(input-type|test|experimental-test|watch|inspect|eval|print)/;
 let inherited: string[] | undefined | null = null;
 
 /**
@@ -86,7 +85,7 @@ let inherited: string[] | undefined | null = null;
  */
 export function inheritedExecArgv(): string[] | undefined {
   if (inherited === null) {
-    const kept = process.execArgv.filter((flag) => !MAIN_ONLY.test(flag));
+    const kept = inheritedFlags();
     inherited = kept.length === process.execArgv.length ? undefined : kept;
   }
   return inherited;

@@ -6,6 +6,7 @@ import type { ForkOptions } from 'node:child_process';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidOptionError } from '../executor/errors.js';
+import { inheritedFlags } from '../worker/flags.js';
 
 /**
  * Node's permission model for untrusted tasks (`--experimental-permission`, Node 20+). The child
@@ -107,22 +108,6 @@ export function forkOptions(o: ChildOptions, module: string, tsx: string | undef
   };
 }
 
-/** Flags whose next argument is their value: dropped with it (a child must not re-run the parent's `-e` script). */
-const TAKES_VALUE = new Set(['-e', '--eval', '-p', '--print', '-pe']);
-/** Flags that only make sense for a main script, or would clash in a child (inspector ports). */
-const MAIN_ONLY = /^(-[cip]$|--(input-type|test|experimental-test|watch|inspect|eval|print|check|interactive))/;
-
-/** The parent's Node flags, less those only a main script may have (`-e` and its script above all). */
-export function inheritedFlags(): string[] {
-  const out: string[] = [];
-  const flags = process.execArgv;
-  for (let i = 0; i < flags.length; i++) {
-    const f = flags[i]!;
-    if (TAKES_VALUE.has(f)) i++;
-    else if (!MAIN_ONLY.test(f)) out.push(f);
-  }
-  return out;
-}
 
 /** The parent's `--import tsx` / `--loader tsx` would resolve from the child's cwd: weft adds its own absolute import instead. */
 function withoutTsx(flags: string[]): string[] {
