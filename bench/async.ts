@@ -1,7 +1,14 @@
 // weft/async against the anchors, side by side in one run:
-//   node --import tsx bench/async.ts [--rounds 7] [--scale 1]
+//   node --import tsx bench/async.ts [--rounds 7] [--scale 1] [--only NAME] [--shared]
 // Prints one JSON line per measurement (median of the rounds), then tables with ratios.
 // Anchors: async-mutex, async-sema, p-limit, p-queue (9.x), @henrygd/semaphore.
+//
+// Each measurement runs in its own child process (rounds interleaved across cases), because
+// these operations cost well under a microsecond and V8's inline caches are shared: in one
+// process, whichever implementation ran first shapes the code that all later ones run
+// through, which moved ratios by +-15% from run to run. `--shared` runs everything in this
+// process instead (quicker, noisier).
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { getSemaphore } from '@henrygd/semaphore';
 import { Mutex, Semaphore as AmSemaphore } from 'async-mutex';
@@ -10,30 +17,58 @@ import pLimit from 'p-limit';
 import PQueue from 'p-queue';
 import { gather, Lock, Queue, Semaphore, TaskGroup } from '../src/async/index.js';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, scale: { type: 'string', default: '1' }, only: { type: 'string' } } });
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '7' },
+    scale: { type: 'string', default: '1' },
+    only: { type: 'string' },
+    shared: { type: 'boolean', default: false },
+    // internal: run one case of one benchmark, print its rate, exit
+    case: { type: 'string' },
+    bench: { type: 'string' },
+  },
+});
 const ROUNDS = Number(args.rounds);
 const SCALE = Number(args.scale);
+const CHILD = args.case !== undefined;
 /** `--only lock` runs just the benchmarks whose name contains `lock`. */
-const want = (bench: string): boolean => args.only === undefined || bench.includes(args.only);
+const want = (bench: string): boolean => (CHILD ? bench === args.bench : args.only === undefined || bench.includes(args.only));
 
 interface Row { bench: string; impl: string; value: number; rounds: number[]; ops: number }
 const rows: Row[] = [];
 
 type Case = [impl: string, ops: number, body: () => Promise<void>];
 
+/** One timed run of `body`, in ops/s. */
+async function rate(ops: number, body: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await body();
+  return ops / ((performance.now() - t0) / 1000);
+}
+
+/** Measures one case in a fresh child process: a warm-up run, then one timed run. */
+function rateInChild(bench: string, c: number): number {
+  const out = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, '--bench', bench, '--case', String(c), '--scale', String(SCALE)], { encoding: 'utf8' });
+  return Number(out.trim());
+}
+
 /**
  * Runs every case of a benchmark ROUNDS times, interleaved (round 1 of each, then round 2...)
  * so that drift in machine load hits all alike, after one warm-up each; records median ops/s.
  */
 async function run(bench: string, cases: Case[]): Promise<void> {
-  for (const [, , body] of cases) await body();
+  if (CHILD) {
+    const [, ops, body] = cases[Number(args.case)]!;
+    await body();
+    process.stdout.write(`${await rate(ops, body)}\n`);
+    return;
+  }
+  if (args.shared) for (const [, , body] of cases) await body();
   const rates = cases.map(() => [] as number[]);
   for (let r = 0; r < ROUNDS; r++) {
     for (let c = 0; c < cases.length; c++) {
       const [, ops, body] = cases[c]!;
-      const t0 = performance.now();
-      await body();
-      rates[c]!.push(ops / ((performance.now() - t0) / 1000));
+      rates[c]!.push(args.shared ? await rate(ops, body) : rateInChild(bench, c));
     }
   }
   cases.forEach(([impl, ops], c) => {
@@ -115,6 +150,7 @@ if (want('semaphore4-100-tasks')) {
   const sem = new Semaphore(4);
   cases.push(['weft Semaphore (acquire/release)', N2, () => contend(() => sem.acquire(), () => sem.release())]);
   cases.push(['weft Semaphore (run)', N2, () => contendRun((fn) => sem.run(fn))]);
+  cases.push(['weft Semaphore (using guard)', N2, () => contendRun(async (fn) => { using _ = await sem.guard(); await fn(); })]);
   const h = getSemaphore(Symbol('sem'), 4);
   cases.push(['@henrygd/semaphore (4)', N2, () => contend(() => h.acquire(), () => h.release())]);
   const s = new Sema(4);
@@ -169,21 +205,25 @@ if (want('tasks-100k')) {
 }
 
 // --- tables: ratios against the anchor of each benchmark -----------------------------------
-const refs: Record<string, string> = {
-  'lock-uncontended': 'async-mutex Mutex (acquire)',
-  'semaphore4-100-tasks': '@henrygd/semaphore (4)',
-  'queue-put-get': 'Array push/shift (sync reference)',
-  'tasks-100k': 'Promise.all',
-};
-for (const bench of Object.keys(refs)) {
-  const mine = rows.filter((r) => r.bench === bench);
-  if (mine.length === 0) continue;
-  const ref = mine.find((r) => r.impl === refs[bench])!;
-  const lines = mine.map((r) => [r.impl, fmt(r.value), `${(r.value / ref.value).toFixed(2)}x`]);
-  const w = [Math.max(...lines.map((l) => l[0]!.length), 14), 10, 8];
-  process.stdout.write(`\n${bench} (median of ${ROUNDS}; ratio vs ${ref.impl})\n`);
-  process.stdout.write(`${'implementation'.padEnd(w[0]!)}  ${'ops/s'.padStart(w[1]!)}  ${'ratio'.padStart(w[2]!)}\n`);
-  for (const l of lines) process.stdout.write(`${l[0]!.padEnd(w[0]!)}  ${l[1]!.padStart(w[1]!)}  ${l[2]!.padStart(w[2]!)}\n`);
+if (!CHILD) printTables();
+
+function printTables(): void {
+  const refs: Record<string, string> = {
+    'lock-uncontended': 'async-mutex Mutex (acquire)',
+    'semaphore4-100-tasks': '@henrygd/semaphore (4)',
+    'queue-put-get': 'Array push/shift (sync reference)',
+    'tasks-100k': 'Promise.all',
+  };
+  for (const bench of Object.keys(refs)) {
+    const mine = rows.filter((r) => r.bench === bench);
+    if (mine.length === 0) continue;
+    const ref = mine.find((r) => r.impl === refs[bench])!;
+    const lines = mine.map((r) => [r.impl, fmt(r.value), `${(r.value / ref.value).toFixed(2)}x`]);
+    const w = [Math.max(...lines.map((l) => l[0]!.length), 14), 10, 8];
+    process.stdout.write(`\n${bench} (median of ${ROUNDS}; ratio vs ${ref.impl})\n`);
+    process.stdout.write(`${'implementation'.padEnd(w[0]!)}  ${'ops/s'.padStart(w[1]!)}  ${'ratio'.padStart(w[2]!)}\n`);
+    for (const l of lines) process.stdout.write(`${l[0]!.padEnd(w[0]!)}  ${l[1]!.padStart(w[1]!)}  ${l[2]!.padStart(w[2]!)}\n`);
+  }
 }
 
 function fmt(v: number): string {

@@ -1,5 +1,5 @@
 import { NotLockedError, TimeoutError } from './errors.js';
-import type { Guard } from './guard.js';
+import type { Guard } from '../guard.js';
 import { Lock } from './lock.js';
 import { checkCount, checkOptions, WaiterQueue, type WaitOptions } from './waiters.js';
 
@@ -32,9 +32,14 @@ export class Condition {
     return this.#lock.locked;
   }
 
-  /** Acquires the underlying lock. */
-  acquire(options?: WaitOptions): Promise<Guard> {
+  /** Acquires the underlying lock; resolves to `true`. */
+  acquire(options?: WaitOptions): Promise<true> {
     return this.#lock.acquire(options);
+  }
+
+  /** Acquires the underlying lock and resolves to a `Guard` releasing it (`using` works). */
+  guard(options?: WaitOptions): Promise<Guard> {
+    return this.#lock.guard(options);
   }
 
   /** Releases the underlying lock. */

@@ -22,7 +22,7 @@ export {
 } from './errors.js';
 export { Event } from './event.js';
 export { gather, race, type GatherOptions, type Results } from './gather.js';
-export type { Guard } from './guard.js';
+export { Guard } from '../guard.js';
 export { Lock } from './lock.js';
 export { Queue, type QueueOptions } from './queue.js';
 export { LifoQueue, PriorityQueue, type PriorityQueueOptions } from './queues.js';

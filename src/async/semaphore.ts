@@ -1,6 +1,6 @@
 import { TooManyReleasesError } from './errors.js';
-import { guardOf, type Guard } from './guard.js';
-import { checkCount, checkOptions, WaiterQueue, type WaitOptions } from './waiters.js';
+import { Guard } from '../guard.js';
+import { checkCount, checkOptions, granted, WaiterQueue, type WaitOptions } from './waiters.js';
 
 /**
  * A counter of permits for tasks of one event loop (asyncio's `Semaphore`): at most `value`
@@ -19,12 +19,11 @@ import { checkCount, checkOptions, WaiterQueue, type WaitOptions } from './waite
  * @example
  * const sem = new Semaphore(4);
  * const pages = await Promise.all(urls.map((u) => sem.run(() => fetch(u))));
+ * { using _ = await sem.guard(); await upload(file); }
  */
 export class Semaphore {
   #value: number;
-  #waiters = new WaiterQueue<Guard>();
-  readonly #guard: Guard = guardOf(this);
-  readonly #granted: Promise<Guard> = Promise.resolve(this.#guard);
+  #waiters = new WaiterQueue<true>();
 
   constructor(value = 1) {
     checkCount('Semaphore value', value);
@@ -53,22 +52,31 @@ export class Semaphore {
     return true;
   }
 
-  /** Waits for a permit (FIFO) and resolves to a guard that releases it (`using` works). */
-  acquire(options?: WaitOptions): Promise<Guard> {
+  /**
+   * Waits for a permit (FIFO) and resolves to `true` (as Python's does) once this task holds
+   * it; call `release()` when done, or use `guard()` or `run()`.
+   */
+  acquire(options?: WaitOptions): Promise<true> {
     if (options !== undefined) {
       const error = checkOptions(options);
       if (error !== undefined) return Promise.reject(error);
     }
     if (this.#value > 0) {
       this.#value--;
-      return this.#granted;
+      return granted;
     }
-    return this.#waiters.wait(options);
+    return options === undefined ? this.#waiters.park() : this.#waiters.wait(options);
+  }
+
+  /** Waits like `acquire()` and resolves to a `Guard` that returns the permit once (`using` works). */
+  async guard(options?: WaitOptions): Promise<Guard> {
+    await this.acquire(options);
+    return new Guard(this);
   }
 
   /** Returns a permit, handing it to the first waiter if any. */
   release(): void {
-    if (!this.#waiters.wake(this.#guard)) this.#value++;
+    if (!this.#waiters.wake(true)) this.#value++;
   }
 
   /** Runs `fn` while holding a permit and releases it afterwards, whatever `fn` does. */

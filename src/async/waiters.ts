@@ -1,8 +1,10 @@
-import { Deque } from '../deque.js';
 import { CancelledError, InvalidArgumentError, TimeoutError } from './errors.js';
 
 /** Longest delay `setTimeout` honours (longer ones fire at once). */
 export const MAX_TIMER = 2 ** 31 - 1;
+
+/** What an `acquire()` that did not have to wait returns: one settled promise, shared. */
+export const granted: Promise<true> = Promise.resolve(true);
 
 /** Options every waiting call accepts. */
 export interface WaitOptions {
@@ -12,17 +14,21 @@ export interface WaitOptions {
   timeout?: number | undefined;
 }
 
-/** One parked caller. `done` turns true once it is granted or cancelled; a done waiter is skipped. */
+/**
+ * One parked caller: a node of its `WaiterQueue`'s linked list. Kept small (five fields, no
+ * per-wait closure) because it is allocated on every wait that parks.
+ */
 export class Waiter<T> {
-  done = false;
-  /** Set only when the wait has a signal or a timeout: what to undo once it ends. */
+  /** The next waiter in line. */
+  next: Waiter<T> | undefined = undefined;
+  /** Data the parked caller brings along (e.g. the item of a blocked `put`). */
+  payload: unknown = undefined;
+  /** Set only when the wait has a signal or a timeout: what to undo once it ends; `GAVE_UP` once it has. */
   armed: Armed | undefined = undefined;
 
   constructor(
     readonly resolve: (value: T) => void,
     readonly reject: (error: unknown) => void,
-    /** Data the parked caller brings along (e.g. the item of a blocked `put`). */
-    readonly payload: unknown,
   ) {}
 }
 
@@ -32,14 +38,8 @@ interface Armed {
   onAbort: (() => void) | undefined;
 }
 
-// One shared Promise executor instead of a closure per wait: it parks the resolvers here, and
-// `wait` picks them up right after `new Promise` returns (the executor runs synchronously).
-let parkedResolve: ((value: never) => void) | undefined;
-let parkedReject: ((error: unknown) => void) | undefined;
-function park(resolve: (value: never) => void, reject: (error: unknown) => void): void {
-  parkedResolve = resolve;
-  parkedReject = reject;
-}
+/** Marks a waiter that was cancelled or timed out: it stays in the list until skipped. */
+const GAVE_UP: Armed = { timer: undefined, signal: undefined, onAbort: undefined };
 
 /** Returns an `InvalidArgumentError` unless `value` is a number >= 0 (Infinity allowed when `allowInfinity`). */
 export function badCount(name: string, value: number, allowInfinity = false): InvalidArgumentError | undefined {
@@ -73,13 +73,23 @@ export function cancelled(signal: AbortSignal): CancelledError {
 }
 
 /**
- * A FIFO of parked callers. Cancelled or timed-out waiters are marked `done` and skipped
- * lazily, so cancelling is O(1) and never disturbs the order of the others.
+ * A FIFO of parked callers, as a singly linked list. Only a wait with a signal or a timeout can
+ * give up; it is marked and skipped lazily, so cancelling is O(1) and never disturbs the order
+ * of the others.
  */
 export class WaiterQueue<T> {
-  #q = new Deque<Waiter<T>>();
+  #head: Waiter<T> | undefined = undefined;
+  #tail: Waiter<T> | undefined = undefined;
   #live = 0;
   #dead = 0;
+  // The Promise executor, made once per queue: it links a new waiter at the tail, which
+  // `wait` then reads back (the executor runs synchronously inside `new Promise`).
+  readonly #enqueue = (resolve: (value: T) => void, reject: (error: unknown) => void): void => {
+    const w = new Waiter<T>(resolve, reject);
+    if (this.#tail === undefined) this.#head = w;
+    else this.#tail.next = w;
+    this.#tail = w;
+  };
 
   /** Number of live (not granted, not cancelled) waiters. */
   get size(): number {
@@ -91,16 +101,21 @@ export class WaiterQueue<T> {
    * the rejection) when the waiter is cancelled or times out.
    */
   wait(options: WaitOptions | undefined, payload?: unknown, onGiveUp?: (w: Waiter<T>) => void): Promise<T> {
-    const promise = new Promise<T>(park);
-    const w = new Waiter<T>(parkedResolve as (value: T) => void, parkedReject!, payload);
-    this.#q.push(w);
-    this.#live++;
-    if (options !== undefined) this.#arm(w, options, onGiveUp);
+    const promise = this.park();
+    if (payload !== undefined) this.#tail!.payload = payload;
+    if (options !== undefined) this.#arm(this.#tail!, options, onGiveUp);
     return promise;
+  }
+
+  /** Parks a caller with no payload, signal or timeout: the hot path of `wait`. */
+  park(): Promise<T> {
+    this.#live++;
+    return new Promise<T>(this.#enqueue);
   }
 
   #arm(w: Waiter<T>, options: WaitOptions, onGiveUp: ((w: Waiter<T>) => void) | undefined): void {
     const { signal, timeout } = options;
+    if (signal === undefined && (timeout === undefined || timeout === Infinity)) return;
     const armed: Armed = (w.armed = { timer: undefined, signal, onAbort: undefined });
     if (signal !== undefined) {
       armed.onAbort = () => this.#giveUp(w, cancelled(signal), onGiveUp);
@@ -111,27 +126,21 @@ export class WaiterQueue<T> {
     }
   }
 
-  /** Removes and returns the first live waiter, already marked done and detached, or `undefined`. */
+  /** Unlinks and returns the first live waiter, already detached from its signal and timer, or `undefined`. */
   take(): Waiter<T> | undefined {
-    for (let w = this.#q.shift(); w !== undefined; w = this.#q.shift()) {
-      if (w.done) {
-        this.#dead--;
-        continue;
+    for (let w = this.#head; w !== undefined; w = this.#head) {
+      this.#head = w.next;
+      if (this.#head === undefined) this.#tail = undefined;
+      if (w.armed !== undefined) {
+        if (w.armed === GAVE_UP) {
+          this.#dead--;
+          continue;
+        }
+        detach(w.armed);
+        w.armed = undefined;
       }
       this.#live--;
-      w.done = true;
-      if (w.armed !== undefined) detach(w.armed);
       return w;
-    }
-    return undefined;
-  }
-
-  /** The first live waiter, left in place. */
-  peek(): Waiter<T> | undefined {
-    for (let w = this.#q.peek(); w !== undefined; w = this.#q.peek()) {
-      if (!w.done) return w;
-      this.#q.shift();
-      this.#dead--;
     }
     return undefined;
   }
@@ -149,20 +158,28 @@ export class WaiterQueue<T> {
     for (let w = this.take(); w !== undefined; w = this.take()) w.reject(error());
   }
 
+  /** Unlinks every waiter that gave up. */
   #compact(): void {
-    const q = new Deque<Waiter<T>>(this.#live);
-    for (let w = this.#q.shift(); w !== undefined; w = this.#q.shift()) if (!w.done) q.push(w);
-    this.#q = q;
+    let last: Waiter<T> | undefined;
+    for (let w = this.#head; w !== undefined; w = w.next) {
+      if (w.armed === GAVE_UP) continue;
+      if (last === undefined) this.#head = w;
+      else last.next = w;
+      last = w;
+    }
+    if (last === undefined) this.#head = undefined;
+    else last.next = undefined;
+    this.#tail = last;
     this.#dead = 0;
   }
 
   #giveUp(w: Waiter<T>, error: unknown, onGiveUp: ((w: Waiter<T>) => void) | undefined): void {
-    if (w.done) return;
-    w.done = true;
+    if (w.armed === undefined || w.armed === GAVE_UP) return; // granted or already gone
+    detach(w.armed);
+    w.armed = GAVE_UP;
     this.#live--;
-    if (w.armed !== undefined) detach(w.armed);
-    // Dead waiters are skipped lazily; compact when they outnumber the living, so a resource
-    // held for a long time while many waiters time out does not hold on to their memory.
+    // Waiters that gave up are skipped lazily; compact when they outnumber the living, so a
+    // resource held for a long time while many waiters time out does not hold on to their memory.
     if (++this.#dead > 32 && this.#dead > this.#live) this.#compact();
     onGiveUp?.(w);
     w.reject(error);

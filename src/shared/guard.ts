@@ -1,37 +1,14 @@
 import { WaitTimeoutError } from './errors.js';
 import type { SyncWaitOptions, WaitOptions } from './futex.js';
+import { Guard } from '../guard.js';
+
+export { Guard };
 
 /** Anything that can be acquired and released: `Lock`, `RLock`, `Semaphore`, `Condition`. */
 export interface Acquirable {
   acquire(options?: WaitOptions): Promise<boolean>;
   acquireSync(options?: SyncWaitOptions): boolean;
   release(): void;
-}
-
-/**
- * A held acquisition, released by `using` (Symbol.dispose) or by `release()`; releasing twice
- * is a no-op, so an early `release()` inside a `using` block is safe.
- *
- * @example
- * { using _ = await lock.guard({ timeout: 1000 }); counter[0]++; } // released here
- */
-export class Guard implements Disposable {
-  #target: Acquirable | undefined;
-
-  constructor(target: Acquirable) {
-    this.#target = target;
-  }
-
-  /** Releases the acquisition, once. */
-  release(): void {
-    const t = this.#target;
-    this.#target = undefined;
-    t?.release();
-  }
-
-  [Symbol.dispose](): void {
-    this.release();
-  }
 }
 
 /** Acquires `target` (awaiting), returning a `Guard`; throws `WaitTimeoutError` on timeout. */

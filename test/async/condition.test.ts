@@ -144,3 +144,21 @@ test('conditions can share one Lock', async () => {
   c2.release();
   assert.equal(lock.locked, false);
 });
+
+test('guard() holds the underlying lock for a using block, around wait and notify', async () => {
+  const cond = new Condition();
+  let ready = false;
+  const waiter = (async () => {
+    using _ = await cond.guard();
+    await cond.waitFor(() => ready);
+    return cond.locked;
+  })();
+  await tick();
+  {
+    using _ = await cond.guard();
+    ready = true;
+    cond.notify();
+  }
+  assert.equal(await waiter, true);
+  assert.equal(cond.locked, false);
+});

@@ -29,7 +29,7 @@ test('waiters are served in FIFO order', async () => {
   const lock = new Lock();
   await lock.acquire();
   const order: number[] = [];
-  const all = [1, 2, 3].map((i) => lock.acquire().then((g) => { order.push(i); g.release(); }));
+  const all = [1, 2, 3].map((i) => lock.acquire().then(() => { order.push(i); lock.release(); }));
   lock.release();
   await Promise.all(all);
   assert.deepEqual(order, [1, 2, 3]);
@@ -88,9 +88,9 @@ test('release then abort in the same tick: the acquire succeeds and the caller o
   const a = lock.acquire({ signal: ac.signal });
   lock.release();
   ac.abort();
-  const guard = await a;
+  assert.equal(await a, true);
   assert.equal(lock.locked, true);
-  guard.release();
+  lock.release();
   assert.equal(lock.locked, false);
 });
 
@@ -124,13 +124,42 @@ test('many timed-out waiters leave no trace: the one live waiter still gets the 
   assert.equal(lock.locked, false);
 });
 
-test('the guard releases the lock at the end of a using block', async () => {
+test('the guard releases the lock at the end of a using block, even when the block throws', async () => {
   const lock = new Lock();
   {
-    using _guard = await lock.acquire();
+    using _guard = await lock.guard();
     assert.equal(lock.locked, true);
   }
   assert.equal(lock.locked, false);
+  await assert.rejects(async () => {
+    using _guard = await lock.guard();
+    throw new Error('inside');
+  }, /inside/);
+  assert.equal(lock.locked, false);
+});
+
+test('a guard releases once: a second release() is a no-op, and leaves the next holder alone', async () => {
+  const lock = new Lock();
+  const guard = await lock.guard();
+  const next = track(lock.acquire());
+  guard.release();
+  await tick();
+  assert.equal(next.state, 'fulfilled');
+  guard.release();
+  guard[Symbol.dispose]();
+  assert.equal(lock.locked, true, 'the second holder still holds the lock');
+  lock.release();
+});
+
+test('guard() waits in line like acquire() and rejects the same way on timeout', async () => {
+  const lock = new Lock();
+  await lock.acquire();
+  await assert.rejects(lock.guard({ timeout: 2 }), TimeoutError);
+  const g = lock.guard();
+  lock.release();
+  (await g).release();
+  assert.equal(lock.locked, false);
+  assert.equal(lock.waiting, 0);
 });
 
 test('withLock runs fn exclusively and releases even when fn throws', async () => {

@@ -77,9 +77,9 @@ test('release then cancel in the same tick: the waiter keeps the permit, and mus
   const b = track(sem.acquire());
   sem.release();
   ac.abort();
-  const guard = await a;
+  assert.equal(await a, true);
   assert.equal(b.state, 'pending');
-  guard.release();
+  sem.release();
   await tick();
   assert.equal(b.state, 'fulfilled');
   assert.equal(sem.value, 0);
@@ -98,11 +98,13 @@ test('cancel then release in the same tick: the permit goes to the next waiter',
   assert.equal(sem.value, 0);
 });
 
-test('the guard of acquire releases with using', async () => {
+test('guard() holds a permit until the end of a using block, and releases it once', async () => {
   const sem = new Semaphore(2);
   {
-    using _g = await sem.acquire();
+    using g = await sem.guard();
     assert.equal(sem.value, 1);
+    g.release(); // early release inside the block: the block's end does not release again
+    assert.equal(sem.value, 2);
   }
   assert.equal(sem.value, 2);
 });
@@ -131,7 +133,7 @@ test('BoundedSemaphore throws TooManyReleasesError when released past its bound,
 test('BoundedSemaphore hands permits to waiters like Semaphore', async () => {
   const sem = new BoundedSemaphore(1);
   await sem.acquire();
-  const w = sem.acquire();
+  const w = sem.guard();
   sem.release();
   (await w).release();
   assert.equal(sem.value, 1);
