@@ -31,7 +31,7 @@ export async function gather<const F extends readonly Task<unknown>[]>(tasks: F,
   const n = tasks.length;
   const results = new Array<unknown>(n);
   if (limit >= n) {
-    for (let i = 0; i < n; i++) group.spawn(tasks[i]!).then((value) => (results[i] = value), ignore);
+    for (let i = 0; i < n; i++) group._spawnInto(tasks[i]!, results, i);
   } else {
     let next = 0;
     const worker = async (signal: AbortSignal): Promise<void> => {
@@ -92,4 +92,3 @@ export function race<const F extends readonly Task<unknown>[]>(tasks: F, options
   });
 }
 
-function ignore(): void {}

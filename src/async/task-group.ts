@@ -69,13 +69,33 @@ export class TaskGroup implements AsyncDisposable {
 
   /** Starts `fn(signal)` in the group; the returned promise settles with its result. */
   spawn<T>(fn: Task<T>): Promise<Awaited<T>> {
+    const p = this.#start(fn);
+    if (p === undefined) {
+      const rejected = Promise.reject(cancelled(this.#controller.signal));
+      rejected.catch(ignore);
+      return rejected;
+    }
+    // Attaching both handlers also marks `p` as handled: a failure is reported by wait().
+    p.then(this.#onFulfilled, this.#onRejected);
+    return p;
+  }
+
+  /**
+   * @internal For `gather`: starts `fn(signal)` in the group and stores its value at
+   * `results[i]`, with one reaction per task where `spawn(fn).then(...)` needs two.
+   */
+  _spawnInto(fn: Task<unknown>, results: unknown[], i: number): void {
+    this.#start(fn)?.then((value) => {
+      results[i] = value;
+      this.#settled();
+    }, this.#onRejected);
+  }
+
+  /** Calls `fn` and counts it as pending; `undefined` (not called) when the group is cancelled. */
+  #start<T>(fn: Task<T>): Promise<Awaited<T>> | undefined {
     if (this.#closed) throw new InvalidStateError('this TaskGroup has finished: spawn into a new group, or spawn before wait() settles');
     const signal = this.#controller.signal;
-    if (signal.aborted) {
-      const p = Promise.reject(cancelled(signal));
-      p.catch(ignore);
-      return p;
-    }
+    if (signal.aborted) return undefined;
     let p: Promise<Awaited<T>>;
     try {
       const r = fn(signal);
@@ -84,8 +104,6 @@ export class TaskGroup implements AsyncDisposable {
       p = Promise.reject(error);
     }
     this.#pending++;
-    // Attaching both handlers also marks `p` as handled: a failure is reported by wait().
-    p.then(this.#onFulfilled, this.#onRejected);
     return p;
   }
 
