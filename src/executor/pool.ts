@@ -1,41 +1,22 @@
 import { performance } from 'node:perf_hooks';
-import type { Backend, WorkerExit, WorkerHandle } from './backend.js';
-import {
-  DataCloneError, PoolClosedError, PoolTerminatedError, QueueFullError, ResourceLimitError, TaskAbortedError,
-  TaskTimeoutError, UnknownTaskError, WorkerExitedError,
-} from './errors.js';
+import type { Backend, WorkerExit } from './backend.js';
+import { DataCloneError, PoolClosedError, PoolTerminatedError, QueueFullError, TaskAbortedError, TaskTimeoutError, UnknownTaskError } from './errors.js';
+import { triageExit } from './exit.js';
 import { Future } from './future.js';
 import { mapTasks, type MapOptions, type MapResults } from './map.js';
 import { checkCallOptions, resolvePoolOptions, type CallOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { TaskQueue } from './queue.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
-import { ChunkError, QUEUED, SENT, SETTLED, Task } from './task.js';
+import { cloneError, encodeBatch, type Slot } from './slot.js';
+import { ChunkError, SENT, SETTLED, Task } from './task.js';
 import type { MapItem, MapTaskName, ModuleLocation, TaskArgs, TaskName, TaskResult, Transferable, UntypedModule } from './types.js';
+import { Workers } from './workers.js';
 import { isSharedTagged } from '../shared/tag.js';
 import { resolveTaskModule } from '../worker/module.js';
 import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
 import {
-  FLAG_ONE_ARG, FLAG_SIGNAL, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
-  TASK_STRIDE,
+  FLAG_SIGNAL, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
 } from '../worker/protocol.js';
-
-/** One live worker and the tasks sent to it. */
-class Slot {
-  handle!: WorkerHandle;
-  readonly inflight = new Map<number, Task>();
-  /** Tasks sent so far, in order (compared with `started` after a crash). */
-  seq = 0;
-  exclusive = false;
-  retiring = false;
-  /** The worker has loaded its module (its first, empty, message). */
-  ready = false;
-  idleTimer: NodeJS.Timeout | undefined;
-  exited!: Promise<void>;
-  markExited!: () => void;
-  constructor(readonly started: Int32Array) {
-    this.exited = new Promise((resolve) => (this.markExited = resolve));
-  }
-}
 
 /** Target worker-side backlog, in microseconds of work, when pipelining small tasks. */
 const PIPELINE_TARGET_MICROS = 2000;
@@ -53,12 +34,9 @@ const HISTOGRAM_SAMPLES_PER_BATCH = 16;
  * re-dispatched; one that was running fails with `WorkerExitedError` (or is retried, see `retries`).
  */
 export class Pool<M = UntypedModule> implements AsyncDisposable {
-  readonly #backend: Backend;
   readonly #opts: ResolvedPoolOptions;
-  readonly #module: string;
-  readonly #tsx: string | undefined;
+  readonly #workers: Workers;
   readonly #queue = new TaskQueue();
-  readonly #slots: Slot[] = [];
   readonly #stats = new StatsRecorder();
   #nextId = 1;
   /** Accepted tasks not yet settled (queued or sent). */
@@ -75,11 +53,15 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   readonly #drainBound = (): void => this.#drain();
 
   constructor(backend: Backend, module: ModuleLocation, options: PoolOptions = {}) {
-    this.#opts = resolvePoolOptions(options);
+    const opts = (this.#opts = resolvePoolOptions(options));
     const resolved = resolveTaskModule(module);
-    this.#module = resolved.url;
-    this.#tsx = resolved.tsx;
-    this.#backend = backend;
+    this.#workers = new Workers(
+      backend,
+      { module: resolved.url, tsx: resolved.tsx, initializer: opts.initializer, initArgs: opts.initArgs, concurrency: opts.concurrentTasksPerWorker },
+      { results: (slot, batch) => this.#onResults(slot, batch), exit: (slot, info) => this.#onExit(slot, info) },
+      opts.minSize,
+      opts.idleTimeout,
+    );
     // One worker now; the rest once it is up (or sooner, when queued work asks for them),
     // so the first result is not slowed by every worker booting at once.
     if (this.#opts.minSize > 0) this.#spawn();
@@ -131,19 +113,19 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   stats(): PoolStats {
     let running = 0;
     let active = 0;
-    for (const s of this.#slots) {
+    for (const s of this.#workers) {
       running += s.inflight.size;
       if (s.inflight.size > 0) active++;
     }
     return this.#stats.snapshot(
-      { backend: this.#backend.kind, workers: this.#slots.length, activeWorkers: active, idleWorkers: this.#slots.length - active, queued: this.#queue.length, running },
+      { backend: this.#workers.backend.kind, workers: this.#workers.count, activeWorkers: active, idleWorkers: this.#workers.count - active, queued: this.#queue.length, running },
       this.#opts.maxSize * this.#opts.concurrentTasksPerWorker,
     );
   }
 
   /** Workers currently alive. */
   get size(): number {
-    return this.#slots.length;
+    return this.#workers.count;
   }
 
   /**
@@ -154,7 +136,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     if (this.#terminating) return this.#terminating;
     if (!this.#closing) {
       this.#state = 'closing';
-      this.#closing = this.#whenIdle().then(() => this.#stopAll());
+      this.#closing = this.#whenIdle().then(() => this.#workers.stopAll());
     }
     return this.#closing;
   }
@@ -167,10 +149,10 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     if (this.#terminating) return this.#terminating;
     this.#state = 'terminated';
     for (const task of this.#queue.drain()) this.#fail(task, new PoolTerminatedError());
-    for (const slot of this.#slots) {
+    for (const slot of this.#workers) {
       for (const task of slot.inflight.values()) if (task.state !== SETTLED) this.#fail(task, new PoolTerminatedError());
     }
-    this.#terminating = this.#stopAll();
+    this.#terminating = this.#workers.stopAll();
     return this.#terminating;
   }
 
@@ -225,7 +207,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       task.onAbort = () => this.#cancel(task, signal.reason);
       signal.addEventListener('abort', task.onAbort, { once: true });
     }
-    if (this.#pending++ === 0) this.#setRef(true);
+    if (this.#pending++ === 0) this.#workers.setRef(true);
     this.#queue.push(task);
     this.#scheduleDrain();
     return task;
@@ -259,12 +241,12 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     const max = this.#opts.maxTasksPerWorker;
     let eligible = 0;
     let idle = 0;
-    for (const s of this.#slots) {
+    for (const s of this.#workers) {
       if (s.retiring || s.exclusive || s.inflight.size >= depth || s.seq >= max) continue;
       eligible++;
       if (s.inflight.size === 0) idle++;
     }
-    const live = this.#live();
+    const live = this.#workers.live();
     if (idle === 0 && live < this.#opts.maxSize) {
       const want = Math.min(this.#opts.maxSize - live, Math.ceil(this.#queue.length / depth));
       for (let i = 0; i < want; i++) this.#spawn();
@@ -272,7 +254,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     }
     if (eligible === 0) return;
     const share = Math.ceil(this.#queue.length / eligible);
-    for (const slot of this.#slots) {
+    for (const slot of this.#workers) {
       if (this.#queue.length === 0) break;
       if (slot.retiring || slot.exclusive) continue;
       const room = Math.min(depth - slot.inflight.size, share, max - slot.seq);
@@ -295,22 +277,8 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   }
 
   #send(slot: Slot, tasks: Task[]): void {
-    if (slot.idleTimer) {
-      clearTimeout(slot.idleTimer);
-      slot.idleTimer = undefined;
-    }
-    const batch = new Array<unknown>(tasks.length * TASK_STRIDE);
-    let transfer: Transferable[] | undefined;
-    const now = performance.now();
-    for (let i = 0, j = 0; i < tasks.length; i++, j += TASK_STRIDE) {
-      const t = tasks[i]!;
-      const one = t.args.length === 1 && (t.mode & MODE_CHUNK) === 0;
-      batch[j] = t.id;
-      batch[j + 1] = one ? t.mode | FLAG_ONE_ARG : t.mode;
-      batch[j + 2] = t.name;
-      batch[j + 3] = one ? t.args[0] : t.args;
-      if (t.transfer) (transfer ??= []).push(...t.transfer);
-    }
+    slot.clearIdle();
+    const { batch, transfer } = encodeBatch(tasks);
     try {
       slot.handle.send(batch, transfer);
     } catch (error) {
@@ -323,6 +291,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       for (const t of tasks) this.#send(slot, [t]);
       return;
     }
+    const now = performance.now();
     const every = Math.ceil(tasks.length / HISTOGRAM_SAMPLES_PER_BATCH);
     for (let i = 0; i < tasks.length; i++) {
       const t = tasks[i]!;
@@ -377,9 +346,9 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   }
 
   #afterProgress(slot: Slot): void {
-    if (slot.inflight.size === 0 && slot.seq >= this.#opts.maxTasksPerWorker && !slot.retiring) this.#retire(slot);
+    if (slot.inflight.size === 0 && slot.seq >= this.#opts.maxTasksPerWorker && !slot.retiring) this.#workers.retire(slot);
     if (this.#queue.length > 0) this.#drain();
-    else if (slot.inflight.size === 0 && !slot.retiring) this.#maybeIdle(slot);
+    else if (slot.inflight.size === 0 && !slot.retiring && this.#state === 'open') this.#workers.scheduleIdle(slot);
   }
 
   #fulfil(task: Task, value: unknown): void {
@@ -407,7 +376,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     if (task.timer) clearTimeout(task.timer);
     if (task.onAbort) task.signal!.removeEventListener('abort', task.onAbort);
     if (--this.#pending === 0) {
-      this.#setRef(false);
+      this.#workers.setRef(false);
       const waiters = this.#idleWaiters;
       this.#idleWaiters = [];
       for (const w of waiters) w();
@@ -438,32 +407,16 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     const slot = task.slot as Slot;
     slot.handle.cancel(task.id);
     const check = (): void => {
-      if (slot.inflight.has(task.id) && !slot.retiring) this.#retire(slot);
+      if (slot.inflight.has(task.id) && !slot.retiring) this.#workers.retire(slot);
     };
     if (this.#opts.cancelGrace === 0) check();
     else setTimeout(check, this.#opts.cancelGrace).unref();
   }
 
   #onExit(slot: Slot, info: WorkerExit): void {
-    const index = this.#slots.indexOf(slot);
-    if (index >= 0) this.#slots.splice(index, 1);
-    if (slot.idleTimer) clearTimeout(slot.idleTimer);
-    const started = Atomics.load(slot.started, 0);
-    const requeue: Task[] = [];
-    for (const task of slot.inflight.values()) {
-      if (task.state === SETTLED) continue;
-      if (task.timer) clearTimeout(task.timer);
-      task.state = QUEUED;
-      task.slot = null;
-      if (task.seq > started && (started > 0 || ++task.bounces <= 3)) requeue.push(task);
-      else if (task.seq <= started && task.retriesLeft > 0) {
-        task.retriesLeft--;
-        requeue.push(task);
-      } else {
-        this.#fail(task, info.outOfMemory ? new ResourceLimitError(task.name, info.error) : new WorkerExitedError(task.name, info.code, info.signal, info.error));
-      }
-    }
-    slot.inflight.clear();
+    this.#workers.remove(slot);
+    const { requeue, failed } = triageExit(slot, info);
+    for (const [task, error] of failed) this.#fail(task, error);
     for (let i = requeue.length - 1; i >= 0; i--) this.#queue.unshift(requeue[i]!);
     slot.markExited();
     if (this.#state === 'terminated') return;
@@ -471,76 +424,17 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     if (this.#queue.length > 0) this.#drain();
   }
 
-  /** Workers alive and not being retired. */
-  #live(): number {
-    let n = 0;
-    for (const s of this.#slots) if (!s.retiring) n++;
-    return n;
-  }
-
   #spawnToMin(): void {
-    for (let i = this.#live(); i < this.#opts.minSize && this.#state === 'open'; i++) this.#spawn();
+    for (let i = this.#workers.live(); i < this.#opts.minSize && this.#state === 'open'; i++) this.#spawn();
   }
 
+  /** Starts a worker; it keeps the process alive only while tasks are pending. */
   #spawn(): void {
-    const started = new SharedArrayBuffer(4);
-    const slot = new Slot(new Int32Array(started));
-    slot.handle = this.#backend.spawn(
-      {
-        module: this.#module,
-        initializer: this.#opts.initializer,
-        initArgs: this.#opts.initArgs,
-        concurrency: this.#opts.concurrentTasksPerWorker,
-        started,
-        tsx: this.#tsx,
-      },
-      { results: (batch) => this.#onResults(slot, batch), exit: (info) => this.#onExit(slot, info) },
-    );
-    if (this.#pending === 0) slot.handle.unref();
-    this.#slots.push(slot);
-  }
-
-  #retire(slot: Slot): void {
-    slot.retiring = true;
-    slot.handle.terminate();
-  }
-
-  #maybeIdle(slot: Slot): void {
-    if (this.#state !== 'open' || this.#opts.idleTimeout === Infinity) return;
-    if (this.#slots.length <= this.#opts.minSize || slot.idleTimer) return;
-    slot.idleTimer = setTimeout(() => {
-      slot.idleTimer = undefined;
-      if (slot.inflight.size === 0 && !slot.retiring && this.#live() > this.#opts.minSize) this.#retire(slot);
-    }, this.#opts.idleTimeout);
-    slot.idleTimer.unref();
-  }
-
-  #setRef(on: boolean): void {
-    for (const s of this.#slots) {
-      if (on) s.handle.ref();
-      else s.handle.unref();
-    }
+    this.#workers.spawn(this.#pending > 0);
   }
 
   #whenIdle(): Promise<void> {
     if (this.#pending === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
-
-  async #stopAll(): Promise<void> {
-    const slots = [...this.#slots];
-    for (const s of slots) {
-      if (s.idleTimer) clearTimeout(s.idleTimer);
-      if (!s.retiring) this.#retire(s);
-    }
-    await Promise.all(slots.map((s) => s.exited));
-  }
-}
-
-function cloneError(task: Task, error: unknown): Error {
-  const why = error instanceof Error ? error.message : String(error);
-  return new DataCloneError(
-    `the arguments of task '${task.name}' cannot be sent to a worker (${why}); pass plain data — functions, symbols and class instances with methods do not cross threads or processes`,
-    error,
-  );
 }
