@@ -1,5 +1,6 @@
 import { NotLockedError } from './errors.js';
 import { Guard } from '../guard.js';
+import { runAfter, runHeld } from './hold.js';
 import { checkOptions, granted, WaiterQueue, type WaitOptions } from './waiters.js';
 
 /**
@@ -73,12 +74,13 @@ export class Lock {
   }
 
   /** Runs `fn` while holding the lock and releases it afterwards, whatever `fn` does. */
-  async withLock<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<T> {
-    await this.acquire(options);
-    try {
-      return await fn();
-    } finally {
-      this.release();
+  withLock<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
+    if (options === undefined && !this.#locked) {
+      this.#locked = true;
+      return runHeld(fn, this.#release);
     }
+    return runAfter(this.acquire(options), fn, this.#release);
   }
+
+  readonly #release = (): void => this.release();
 }

@@ -1,5 +1,6 @@
 import { TooManyReleasesError } from './errors.js';
 import { Guard } from '../guard.js';
+import { runAfter, runHeld } from './hold.js';
 import { checkCount, checkOptions, granted, WaiterQueue, type WaitOptions } from './waiters.js';
 
 /**
@@ -80,15 +81,15 @@ export class Semaphore {
   }
 
   /** Runs `fn` while holding a permit and releases it afterwards, whatever `fn` does. */
-  async run<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<T> {
-    if (this.#value > 0 && options === undefined) this.#value--;
-    else await this.acquire(options);
-    try {
-      return await fn();
-    } finally {
-      this.release();
+  run<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
+    if (options === undefined && this.#value > 0) {
+      this.#value--;
+      return runHeld(fn, this.#release);
     }
+    return runAfter(this.acquire(options), fn, this.#release);
   }
+
+  readonly #release = (): void => this.release();
 }
 
 /**

@@ -200,3 +200,22 @@ test('the lock has no owner: another task may release it, as in Python', async (
   await Promise.resolve().then(() => lock.release());
   assert.equal(lock.locked, false);
 });
+
+test('withLock settles like fn for sync values, sync throws, thenables and waits its turn', async () => {
+  const lock = new Lock();
+  assert.equal(await lock.withLock(() => 7), 7);
+  await assert.rejects(lock.withLock(() => { throw new Error('sync'); }), /sync/);
+  assert.equal(lock.locked, false);
+  const thenable = { then: ((resolve: (v: string) => void) => resolve('later')) as PromiseLike<string>['then'] };
+  assert.equal(await lock.withLock(() => thenable), 'later');
+  assert.equal(lock.locked, false);
+  await lock.acquire();
+  const second = lock.withLock(() => 'second');
+  const queued = track(second);
+  await tick();
+  assert.equal(queued.state, 'pending');
+  lock.release();
+  assert.equal(await second, 'second');
+  assert.equal(lock.locked, false);
+  await assert.rejects(lock.withLock(() => 1, { signal: AbortSignal.abort() }), CancelledError);
+});
