@@ -62,9 +62,12 @@ export class Lock {
   }
 
   /** Waits like `acquire()` and resolves to a `Guard` that releases the lock once (`using` works). */
-  async guard(options?: WaitOptions): Promise<Guard> {
-    await this.acquire(options);
-    return new Guard(this);
+  guard(options?: WaitOptions): Promise<Guard> {
+    if (options === undefined && !this.#locked) {
+      this.#locked = true;
+      return Promise.resolve(new Guard(this));
+    }
+    return this.acquire(options).then(() => new Guard(this));
   }
 
   /** Releases the lock, handing it to the first waiter if any. Throws `NotLockedError` if unlocked. */

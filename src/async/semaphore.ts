@@ -70,9 +70,12 @@ export class Semaphore {
   }
 
   /** Waits like `acquire()` and resolves to a `Guard` that returns the permit once (`using` works). */
-  async guard(options?: WaitOptions): Promise<Guard> {
-    await this.acquire(options);
-    return new Guard(this);
+  guard(options?: WaitOptions): Promise<Guard> {
+    if (options === undefined && this.#value > 0) {
+      this.#value--;
+      return Promise.resolve(new Guard(this));
+    }
+    return this.acquire(options).then(() => new Guard(this));
   }
 
   /** Returns a permit, handing it to the first waiter if any. */
