@@ -39,6 +39,11 @@ const rows: Row[] = [];
 
 type Case = [impl: string, ops: number, body: () => Promise<void>];
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
+
 /** One timed run of `body`, in ops/s. */
 async function rate(ops: number, body: () => Promise<void>): Promise<number> {
   const t0 = performance.now();
@@ -46,7 +51,7 @@ async function rate(ops: number, body: () => Promise<void>): Promise<number> {
   return ops / ((performance.now() - t0) / 1000);
 }
 
-/** Measures one case in a fresh child process: a warm-up run, then one timed run. */
+/** Measures one case in a fresh child process: a warm-up run, then timed runs for at least 200 ms; their median. */
 function rateInChild(bench: string, c: number): number {
   const out = execFileSync(process.execPath, [...process.execArgv, process.argv[1]!, '--bench', bench, '--case', String(c), '--scale', String(SCALE)], { encoding: 'utf8' });
   return Number(out.trim());
@@ -60,7 +65,9 @@ async function run(bench: string, cases: Case[]): Promise<void> {
   if (CHILD) {
     const [, ops, body] = cases[Number(args.case)]!;
     await body();
-    process.stdout.write(`${await rate(ops, body)}\n`);
+    const rates: number[] = [];
+    for (const t0 = performance.now(); rates.length < 1 || performance.now() - t0 < 200;) rates.push(await rate(ops, body));
+    process.stdout.write(`${median(rates)}\n`);
     return;
   }
   if (args.shared) for (const [, , body] of cases) await body();
@@ -72,8 +79,7 @@ async function run(bench: string, cases: Case[]): Promise<void> {
     }
   }
   cases.forEach(([impl, ops], c) => {
-    const sorted = [...rates[c]!].sort((a, b) => a - b);
-    const value = sorted[sorted.length >> 1]!;
+    const value = median(rates[c]!);
     rows.push({ bench, impl, value, rounds: rates[c]!, ops });
     process.stdout.write(`${JSON.stringify({ bench, impl, value: Math.round(value), unit: 'ops/s', better: 'higher', rounds: rates[c]!.map(Math.round) })}\n`);
   });
