@@ -15,14 +15,7 @@ import {
   QueueFull,
   QueueShutDown,
 } from '../../src/async/index.js';
-import { tick, track } from './helpers.js';
-
-/** Lets the loop run until `p` settles, for a bounded number of turns (no timers), then reports its state. */
-async function settle<T>(p: Promise<T>, turns = 20): Promise<ReturnType<typeof track<T>>> {
-  const t = track(p);
-  for (let i = 0; i < turns && t.state === 'pending'; i++) await tick();
-  return t;
-}
+import { settle, tick, track } from './helpers.js';
 
 const isShutDown = (e: unknown): boolean => e instanceof QueueShutDown;
 

@@ -12,3 +12,10 @@ export function track<T>(p: Promise<T>): { state: 'pending' | 'fulfilled' | 'rej
   );
   return t;
 }
+
+/** Lets the loop run until `p` settles, for a bounded number of turns (no timers), then reports its state. */
+export async function settle<T>(p: Promise<T>, turns = 20): Promise<ReturnType<typeof track<T>>> {
+  const t = track(p);
+  for (let i = 0; i < turns && t.state === 'pending'; i++) await tick();
+  return t;
+}
