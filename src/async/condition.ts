@@ -52,8 +52,8 @@ export class Condition {
     return this.#lock.withLock(fn, options);
   }
 
-  /** Releases the lock, waits for a notification, and re-acquires the lock before settling. */
-  async wait(options?: WaitOptions): Promise<void> {
+  /** Releases the lock, waits for a notification, and re-acquires the lock before resolving to `true` (as Python's does). */
+  async wait(options?: WaitOptions): Promise<true> {
     if (!this.#lock.locked) throw new NotLockedError('Condition.wait() needs the lock: call it inside `withLock` or after `acquire()`');
     const error = options === undefined ? undefined : checkOptions(options);
     if (error !== undefined) throw error;
@@ -64,6 +64,7 @@ export class Condition {
     } finally {
       await this.#lock.acquire();
     }
+    return true;
   }
 
   /**

@@ -1,6 +1,4 @@
-import { checkOptions, WaiterQueue, type WaitOptions } from './waiters.js';
-
-const settled: Promise<void> = Promise.resolve();
+import { checkOptions, granted, WaiterQueue, type WaitOptions } from './waiters.js';
 
 /**
  * A flag tasks can wait on (asyncio's `Event`): `set()` wakes every waiter, `clear()` lowers it.
@@ -13,7 +11,7 @@ const settled: Promise<void> = Promise.resolve();
  */
 export class Event {
   #flag = false;
-  #waiters = new WaiterQueue<void>();
+  #waiters = new WaiterQueue<true>();
 
   /** True once `set()` was called and `clear()` was not called since. */
   isSet(): boolean {
@@ -24,7 +22,7 @@ export class Event {
   set(): void {
     if (this.#flag) return;
     this.#flag = true;
-    while (this.#waiters.wake(undefined));
+    while (this.#waiters.wake(true));
   }
 
   /** Lowers the flag; later `wait()` calls block until the next `set()`. */
@@ -32,13 +30,13 @@ export class Event {
     this.#flag = false;
   }
 
-  /** Resolves once the flag is set (at once if it already is). */
-  wait(options?: WaitOptions): Promise<void> {
+  /** Resolves to `true` (as Python's does) once the flag is set, at once if it already is. */
+  wait(options?: WaitOptions): Promise<true> {
     if (options !== undefined) {
       const error = checkOptions(options);
       if (error !== undefined) return Promise.reject(error);
     }
-    if (this.#flag) return settled;
+    if (this.#flag) return granted;
     return this.#waiters.wait(options);
   }
 }

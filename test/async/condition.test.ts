@@ -18,10 +18,10 @@ test('a negative or NaN notify count throws InvalidArgumentError', async () => {
   assert.throws(() => cond.notify(Number.NaN), InvalidArgumentError);
 });
 
-test('wait releases the lock while waiting and holds it again when it resolves', async () => {
+test('wait releases the lock while waiting and holds it again when it resolves to true', async () => {
   const cond = new Condition();
   await cond.acquire();
-  const w = cond.wait().then(() => cond.locked);
+  const w = cond.wait().then((woken) => woken && cond.locked);
   assert.equal(cond.locked, false);
   await cond.acquire();
   cond.notify();

@@ -3,12 +3,14 @@ import assert from 'node:assert/strict';
 import { CancelledError, Event, TimeoutError } from '../../src/async/index.js';
 import { tick, track } from './helpers.js';
 
-test('an event starts clear; wait on a set event resolves at once', async () => {
+test('an event starts clear; wait on a set event resolves at once; wait resolves to true', async () => {
   const ev = new Event();
   assert.equal(ev.isSet(), false);
+  const parked = ev.wait();
   ev.set();
   assert.equal(ev.isSet(), true);
-  await ev.wait();
+  assert.equal(await ev.wait(), true);
+  assert.equal(await parked, true);
 });
 
 test('set wakes every waiter, in the order they waited', async () => {
