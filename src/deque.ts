@@ -1,7 +1,7 @@
 /**
  * A growable ring buffer: O(1) `push`, `unshift`, `shift`, `pop`, unlike
- * `Array.prototype.shift`. Internal (the pool's task queue, the in-loop waiter lists and
- * queues); capacity is always a power of two so indices wrap with a mask.
+ * `Array.prototype.shift`. Internal (the pool's task queue, the items of the in-loop and
+ * cross-process queues); capacity is always a power of two so indices wrap with a mask.
  */
 export class Deque<T> {
   #buf: (T | undefined)[];

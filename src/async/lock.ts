@@ -76,7 +76,11 @@ export class Lock {
     if (!this.#waiters.wake(true)) this.#locked = false;
   }
 
-  /** Runs `fn` while holding the lock and releases it afterwards, whatever `fn` does. */
+  /**
+   * Runs `fn` while holding the lock and releases it afterwards, whatever `fn` does.
+   * When the lock is free, `fn` starts at once, before this call returns (as in Python, where an
+   * uncontended acquire does not yield to the loop); otherwise it starts once its turn comes.
+   */
   withLock<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
     if (options === undefined && !this.#locked) {
       this.#locked = true;

@@ -83,7 +83,11 @@ export class Semaphore {
     if (!this.#waiters.wake(true)) this.#value++;
   }
 
-  /** Runs `fn` while holding a permit and releases it afterwards, whatever `fn` does. */
+  /**
+   * Runs `fn` while holding a permit and releases it afterwards, whatever `fn` does.
+   * When a permit is free, `fn` starts at once, before this call returns (as in Python, where an
+   * uncontended acquire does not yield to the loop); otherwise it starts once its turn comes.
+   */
   run<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
     if (options === undefined && this.#value > 0) {
       this.#value--;

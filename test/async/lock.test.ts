@@ -219,3 +219,16 @@ test('withLock settles like fn for sync values, sync throws, thenables and waits
   assert.equal(lock.locked, false);
   await assert.rejects(lock.withLock(() => 1, { signal: AbortSignal.abort() }), CancelledError);
 });
+
+test('withLock starts fn before returning when the lock is free, and only on its turn otherwise', async () => {
+  const lock = new Lock();
+  let started = 0;
+  const first = lock.withLock(async () => { started++; await tick(); });
+  assert.equal(started, 1);
+  const second = lock.withLock(() => { started++; });
+  assert.equal(started, 1);
+  await first;
+  await second;
+  assert.equal(started, 2);
+  assert.equal(lock.locked, false);
+});

@@ -144,3 +144,15 @@ test('an already-aborted signal rejects even with permits free', async () => {
   await assert.rejects(sem.acquire({ signal: AbortSignal.abort() }), CancelledError);
   assert.equal(sem.value, 5);
 });
+
+test('run starts fn before returning while a permit is free, and only on its turn otherwise', async () => {
+  const sem = new Semaphore(1);
+  let started = 0;
+  const first = sem.run(async () => { started++; await tick(); });
+  assert.equal(started, 1);
+  const second = sem.run(() => { started++; });
+  assert.equal(started, 1);
+  await Promise.all([first, second]);
+  assert.equal(started, 2);
+  assert.equal(sem.value, 1);
+});
