@@ -1,39 +1,60 @@
+import { Guard } from '../guard.js';
+import type { WaitOptions } from './waiters.js';
+
+/** What can be held: `Lock` and `Semaphore`. */
+interface Holdable {
+  tryAcquire(): boolean;
+  acquire(options?: WaitOptions): Promise<true>;
+  release(): void;
+}
+
+/** `guard()` of `Lock` and `Semaphore`: acquires `owner` and resolves to a release-once `Guard`. Internal. */
+export function guardFor(owner: Holdable, options: WaitOptions | undefined): Promise<Guard> {
+  if (options === undefined && owner.tryAcquire()) return Promise.resolve(new Guard(owner));
+  return owner.acquire(options).then(() => new Guard(owner));
+}
+
 /**
- * Runs `fn` while something is held and calls `release` exactly once when it settles, however
- * it ends; resolves or rejects like `fn`. A synchronous `fn` is released at once, without
- * waiting a turn of the event loop. Internal: the path of `Lock.withLock` and `Semaphore.run` when nothing had to wait.
+ * `withLock()` of `Lock` and `run()` of `Semaphore`: runs `fn` while holding `owner` and
+ * releases it exactly once however `fn` ends; resolves or rejects like `fn`. When `owner` is
+ * free, `fn` starts before this returns and a synchronous `fn` is released without waiting a
+ * turn of the event loop. Internal.
  */
-export function runHeld<T>(fn: () => T | PromiseLike<T>, release: () => void): Promise<Awaited<T>> {
+export function runHolding<T>(owner: Holdable, fn: () => T | PromiseLike<T>, options: WaitOptions | undefined): Promise<Awaited<T>> {
+  if (options === undefined && owner.tryAcquire()) return runHeld(owner, fn);
+  return runAfter(owner.acquire(options), owner, fn);
+}
+
+function runHeld<T>(owner: Holdable, fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
   let result: T | PromiseLike<T>;
   try {
     result = fn();
   } catch (error) {
-    release();
+    owner.release();
     return Promise.reject(error);
   }
   if (!isThenable(result)) {
-    release();
+    owner.release();
     return Promise.resolve(result as Awaited<T>);
   }
   return Promise.resolve(result).then(
     (value) => {
-      release();
+      owner.release();
       return value;
     },
     (error: unknown) => {
-      release();
+      owner.release();
       throw error;
     },
   );
 }
 
-/** Waits for `acquired`, then runs `fn` and calls `release` however it ends (the path of a caller that had to wait). Internal. */
-export async function runAfter<T>(acquired: Promise<unknown>, fn: () => T | PromiseLike<T>, release: () => void): Promise<Awaited<T>> {
+async function runAfter<T>(acquired: Promise<true>, owner: Holdable, fn: () => T | PromiseLike<T>): Promise<Awaited<T>> {
   await acquired;
   try {
     return await fn();
   } finally {
-    release();
+    owner.release();
   }
 }
 

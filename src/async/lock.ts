@@ -1,6 +1,6 @@
 import { NotLockedError } from './errors.js';
-import { Guard } from '../guard.js';
-import { runAfter, runHeld } from './hold.js';
+import type { Guard } from '../guard.js';
+import { guardFor, runHolding } from './hold.js';
 import { checkOptions, granted, WaiterQueue, type WaitOptions } from './waiters.js';
 
 /**
@@ -52,10 +52,7 @@ export class Lock {
       const error = checkOptions(options);
       if (error !== undefined) return Promise.reject(error);
     }
-    if (!this.#locked) {
-      this.#locked = true;
-      return granted;
-    }
+    if (this.tryAcquire()) return granted;
     // Waiters are granted with `true`, a primitive: resolving a promise with an object costs
     // a lookup of its `then`, ~10% of a contended hand-off.
     return options === undefined ? this.#waiters.park() : this.#waiters.wait(options);
@@ -63,11 +60,7 @@ export class Lock {
 
   /** Waits like `acquire()` and resolves to a `Guard` that releases the lock once (`using` works). */
   guard(options?: WaitOptions): Promise<Guard> {
-    if (options === undefined && !this.#locked) {
-      this.#locked = true;
-      return Promise.resolve(new Guard(this));
-    }
-    return this.acquire(options).then(() => new Guard(this));
+    return guardFor(this, options);
   }
 
   /** Releases the lock, handing it to the first waiter if any. Throws `NotLockedError` if unlocked. */
@@ -82,12 +75,6 @@ export class Lock {
    * uncontended acquire does not yield to the loop); otherwise it starts once its turn comes.
    */
   withLock<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
-    if (options === undefined && !this.#locked) {
-      this.#locked = true;
-      return runHeld(fn, this.#release);
-    }
-    return runAfter(this.acquire(options), fn, this.#release);
+    return runHolding(this, fn, options);
   }
-
-  readonly #release = (): void => this.release();
 }

@@ -1,6 +1,6 @@
 import { TooManyReleasesError } from './errors.js';
-import { Guard } from '../guard.js';
-import { runAfter, runHeld } from './hold.js';
+import type { Guard } from '../guard.js';
+import { guardFor, runHolding } from './hold.js';
 import { checkCount, checkOptions, granted, WaiterQueue, type WaitOptions } from './waiters.js';
 
 /**
@@ -62,20 +62,13 @@ export class Semaphore {
       const error = checkOptions(options);
       if (error !== undefined) return Promise.reject(error);
     }
-    if (this.#value > 0) {
-      this.#value--;
-      return granted;
-    }
+    if (this.tryAcquire()) return granted;
     return options === undefined ? this.#waiters.park() : this.#waiters.wait(options);
   }
 
   /** Waits like `acquire()` and resolves to a `Guard` that returns the permit once (`using` works). */
   guard(options?: WaitOptions): Promise<Guard> {
-    if (options === undefined && this.#value > 0) {
-      this.#value--;
-      return Promise.resolve(new Guard(this));
-    }
-    return this.acquire(options).then(() => new Guard(this));
+    return guardFor(this, options);
   }
 
   /** Returns a permit, handing it to the first waiter if any. */
@@ -89,14 +82,8 @@ export class Semaphore {
    * uncontended acquire does not yield to the loop); otherwise it starts once its turn comes.
    */
   run<T>(fn: () => T | PromiseLike<T>, options?: WaitOptions): Promise<Awaited<T>> {
-    if (options === undefined && this.#value > 0) {
-      this.#value--;
-      return runHeld(fn, this.#release);
-    }
-    return runAfter(this.acquire(options), fn, this.#release);
+    return runHolding(this, fn, options);
   }
-
-  readonly #release = (): void => this.release();
 }
 
 /**
