@@ -758,47 +758,42 @@ test('Barrier: test_reset_barrier_while_tasks_waiting_and_waiting_again — task
   assert.equal(barrier.nWaiting, 0);
 });
 
+/**
+ * The first phase of CPython's test_abort_barrier_when_exception*: every task passes `barrier`
+ * once; the middle one then fails and aborts it, so the others get `BrokenBarrierError` on
+ * their second wait. Counts both outcomes in `counts`.
+ */
+async function passThenAbort(barrier: Barrier, counts: { passedTwice: number; broken: number }): Promise<void> {
+  try {
+    const i = await barrier.wait();
+    if (i === Math.floor(N / 2)) throw new RangeError('fails after passing');
+    await barrier.wait();
+    counts.passedTwice++;
+  } catch (e) {
+    if (isBroken(e)) counts.broken++;
+    else if (e instanceof RangeError) barrier.abort();
+    else throw e;
+  }
+}
+
 test('Barrier: test_abort_barrier_when_exception — a task that fails after passing aborts the barrier: every other task gets BrokenBarrierError', async () => {
   const barrier = new Barrier(N);
-  let passedTwice = 0;
-  let broken = 0;
-  const task = async () => {
-    try {
-      const i = await barrier.wait();
-      if (i === Math.floor(N / 2)) throw new RangeError('fails after passing');
-      await barrier.wait();
-      passedTwice++;
-    } catch (e) {
-      if (isBroken(e)) broken++;
-      else if (e instanceof RangeError) barrier.abort();
-      else throw e;
-    }
-  };
-  const all = await settle(Promise.all(Array.from({ length: N }, task)));
+  const counts = { passedTwice: 0, broken: 0 };
+  const all = await settle(Promise.all(Array.from({ length: N }, () => passThenAbort(barrier, counts))));
   assert.equal(all.state, 'fulfilled');
   assert.equal(barrier.broken, true);
-  assert.equal(passedTwice, 0);
-  assert.equal(broken, N - 1);
+  assert.equal(counts.passedTwice, 0);
+  assert.equal(counts.broken, N - 1);
   assert.equal(barrier.nWaiting, 0);
 });
 
 test('Barrier: test_abort_barrier_when_exception_then_resetting — after an abort, tasks synchronise on a second barrier, reset the first, and pass it again', async () => {
   const barrier1 = new Barrier(N);
   const barrier2 = new Barrier(N);
-  let passedTwice = 0;
-  let broken = 0;
+  const counts = { passedTwice: 0, broken: 0 };
   let passedAfterReset = 0;
   const task = async () => {
-    try {
-      const i = await barrier1.wait();
-      if (i === Math.floor(N / 2)) throw new RangeError('fails after passing');
-      await barrier1.wait();
-      passedTwice++;
-    } catch (e) {
-      if (isBroken(e)) broken++;
-      else if (e instanceof RangeError) barrier1.abort();
-      else throw e;
-    }
+    await passThenAbort(barrier1, counts);
     // Everyone has left barrier1 before the reset, and nobody enters it before the reset.
     const i = await barrier2.wait();
     if (i === Math.floor(N / 2)) barrier1.reset();
@@ -809,8 +804,8 @@ test('Barrier: test_abort_barrier_when_exception_then_resetting — after an abo
   const all = await settle(Promise.all(Array.from({ length: N }, task)));
   assert.equal(all.state, 'fulfilled');
   assert.equal(barrier1.broken, false);
-  assert.equal(passedTwice, 0);
-  assert.equal(broken, N - 1);
+  assert.equal(counts.passedTwice, 0);
+  assert.equal(counts.broken, N - 1);
   assert.equal(passedAfterReset, N);
   assert.equal(barrier1.nWaiting, 0);
 });
