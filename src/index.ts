@@ -2,23 +2,31 @@
  * weft: Python's concurrency models for Node.js behind one executor API.
  * @packageDocumentation
  */
-export { WeftError } from './errors.js';
-export { ThreadPool, type ThreadPoolOptions } from './backends/thread.js';
+export { ThreadPool, Thread, type ThreadPoolOptions, type ThreadOptions } from './backends/thread.js';
+export { ProcessPool, Process, type ProcessPoolOptions, type ProcessOptions } from './backends/process.js';
 export { AsyncPool } from './backends/inline.js';
-export { ProcessPool, type ProcessPoolOptions } from './backends/process.js';
-export * from './process/index.js';
+export type { ChildOptions, SandboxOptions } from './backends/child-options.js';
+export { Queue, type QueueWaitOptions } from './ipc/queue.js';
+export { Pipe, PipeEnd, type PipeOptions } from './ipc/pipe.js';
+export { revive } from './ipc/revive.js';
 export { Pool } from './executor/pool.js';
+export { SingleTaskRunner, type SingleTaskOptions, type SingleTaskState } from './executor/single.js';
 export { Future, type FutureState } from './executor/future.js';
-export { wait, asCompleted, AsCompletedTimeoutError, type Completed, type ReturnWhen, type WaitResult } from './executor/wait.js';
+export { wait, asCompleted, type Completed, type ReturnWhen, type WaitResult } from './executor/wait.js';
 export type { PoolOptions, CallOptions } from './executor/options.js';
 export type { MapOptions, MapResults } from './executor/map.js';
 export type { PoolStats, Percentiles } from './executor/stats.js';
 export type { TaskName, TaskArgs, TaskResult, MapTaskName, MapItem, ModuleLocation, UntypedModule } from './executor/types.js';
 export {
-  InvalidOptionError, PoolClosedError, PoolTerminatedError, QueueFullError, TaskTimeoutError, TaskAbortedError,
-  WorkerExitedError, ResourceLimitError, UnknownTaskError, NotAFunctionError, ModuleLoadError, InitializerError,
-  DataCloneError, ThrownValueError,
+  WeftError, CancelledError, TimeoutError, InvalidStateError, InvalidArgumentError, InvalidOptionError, DataCloneError,
+} from './errors.js';
+export {
+  PoolClosedError, PoolTerminatedError, TaskTimeoutError, TaskAbortedError, AsCompletedTimeoutError, WorkerExitedError,
+  ResourceLimitError, ProcessStateError,
 } from './executor/errors.js';
+export { UnknownTaskError, NotAFunctionError, ModuleLoadError, InitializerError, ThrownValueError } from './worker/errors.js';
+export { PipeClosedError, PipeEOFError, QueueClosedError, BrokerGoneError } from './ipc/errors.js';
+export { QueueFullError } from './errors.js';
 
 /** weft's version. */
 export const version = '0.1.0';

@@ -7,7 +7,7 @@
 // 2. Check-then-act: withdrawers check that the balance is positive, then take a unit. Two can
 //    see the same last unit, and the balance goes negative. Waiting on a weft Condition makes
 //    the check and the act one step.
-import { runRaceDemo, runCheckThenActDemo } from '../../src/shared/index.js';
+import { runRaceDemo, runCheckThenActDemo } from '../../src/cli/race-demo.js';
 
 const increments = Number(process.argv[2] ?? 1_000_000);
 

@@ -1,4 +1,4 @@
-import { BrokenBarrierError, InvalidArgumentError } from './errors.js';
+import { BrokenBarrierError, InvalidArgumentError } from '../errors.js';
 import { checkOptions, WaiterQueue, type Waiter, type WaitOptions } from './waiters.js';
 
 /** Options of a `Barrier`. */

@@ -1,4 +1,4 @@
-import { NotLockedError, TimeoutError } from './errors.js';
+import { NotHeldError, TimeoutError } from '../errors.js';
 import type { Guard } from '../guard.js';
 import { Lock } from './lock.js';
 import { checkCount, checkOptions, WaiterQueue, type WaitOptions } from './waiters.js';
@@ -13,7 +13,7 @@ import { checkCount, checkOptions, WaiterQueue, type WaitOptions } from './waite
  *   rejects with `CancelledError` / `TimeoutError`, so the caller always holds the lock when
  *   `wait` settles; the notification it did not take goes to nobody (it was not yet given).
  *   A notification handed over before the signal fired (same tick) is kept: `wait` resolves.
- * - Errors: `wait`, `waitFor`, `notify` and `notifyAll` throw `NotLockedError` when the lock is
+ * - Errors: `wait`, `waitFor`, `notify` and `notifyAll` throw `NotHeldError` when the lock is
  *   not held; `waitFor` rethrows what the predicate throws, still holding the lock.
  *
  * @example
@@ -54,7 +54,7 @@ export class Condition {
 
   /** Releases the lock, waits for a notification, and re-acquires the lock before resolving to `true` (as Python's does). */
   async wait(options?: WaitOptions): Promise<true> {
-    if (!this.#lock.locked) throw new NotLockedError('Condition.wait() needs the lock: call it inside `withLock` or after `acquire()`');
+    if (!this.#lock.locked) throw new NotHeldError('Condition.wait() needs the lock: call it inside `withLock` or after `acquire()`');
     const error = options === undefined ? undefined : checkOptions(options);
     if (error !== undefined) throw error;
     const woken = this.#waiters.wait(options);
@@ -89,7 +89,7 @@ export class Condition {
   /** Wakes up to `n` waiters (default 1). The caller must hold the lock. */
   notify(n = 1): void {
     checkCount('notify count', n, true);
-    if (!this.#lock.locked) throw new NotLockedError('Condition.notify() needs the lock: call it inside `withLock` or after `acquire()`');
+    if (!this.#lock.locked) throw new NotHeldError('Condition.notify() needs the lock: call it inside `withLock` or after `acquire()`');
     for (let i = 0; i < n && this.#waiters.wake(undefined); i++);
   }
 

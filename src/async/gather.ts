@@ -1,4 +1,4 @@
-import { CancelledError, InvalidArgumentError } from './errors.js';
+import { CancelledError, InvalidArgumentError } from '../errors.js';
 import { TaskGroup, type Task } from './task-group.js';
 import { cancelled, checkCount } from './waiters.js';
 

@@ -1,5 +1,6 @@
 import { Guard } from '../guard.js';
 import type { WaitOptions } from './waiters.js';
+import { isThenable } from '../thenable.js';
 
 /** What can be held: `Lock` and `Semaphore`. */
 interface Holdable {
@@ -56,8 +57,4 @@ async function runAfter<T>(acquired: Promise<true>, owner: Holdable, fn: () => T
   } finally {
     owner.release();
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value instanceof Promise || (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function');
 }

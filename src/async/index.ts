@@ -12,14 +12,15 @@ export {
   CancelledError,
   InvalidArgumentError,
   InvalidStateError,
-  NotLockedError,
-  QueueEmpty,
-  QueueFull,
-  QueueShutDown,
-  TaskGroupError,
+  NotHeldError,
+  QueueEmptyError,
+  QueueFullError,
+  QueueShutDownError,
   TimeoutError,
   TooManyReleasesError,
-} from './errors.js';
+  WeftError,
+} from '../errors.js';
+export { TaskGroupError } from './errors.js';
 export { Event } from './event.js';
 export { gather, race, type GatherOptions, type Results } from './gather.js';
 export { Guard } from '../guard.js';

@@ -1,4 +1,4 @@
-import { NotLockedError } from './errors.js';
+import { NotHeldError } from '../errors.js';
 import type { Guard } from '../guard.js';
 import { guardFor, runHolding } from './hold.js';
 import { checkOptions, granted, WaiterQueue, type WaitOptions } from './waiters.js';
@@ -13,7 +13,7 @@ import { checkOptions, granted, WaiterQueue, type WaitOptions } from './waiters.
  *   goes to the next waiter. If the lock was handed over before the signal fired (same tick),
  *   the acquire succeeds and the caller owns the lock. An already-aborted signal rejects even
  *   when the lock is free.
- * - Errors: `release()` of an unlocked lock throws `NotLockedError`. `withLock(fn)` and a
+ * - Errors: `release()` of an unlocked lock throws `NotHeldError`. `withLock(fn)` and a
  *   `guard()` in a `using` block release even when the code throws; the lock is not owned by
  *   a task, so any code may release it (as in Python).
  *
@@ -63,9 +63,9 @@ export class Lock {
     return guardFor(this, options);
   }
 
-  /** Releases the lock, handing it to the first waiter if any. Throws `NotLockedError` if unlocked. */
+  /** Releases the lock, handing it to the first waiter if any. Throws `NotHeldError` if unlocked. */
   release(): void {
-    if (!this.#locked) throw new NotLockedError();
+    if (!this.#locked) throw new NotHeldError();
     if (!this.#waiters.wake(true)) this.#locked = false;
   }
 

@@ -1,5 +1,5 @@
 import { Deque } from '../deque.js';
-import { InvalidStateError, QueueEmpty, QueueFull, QueueShutDown } from './errors.js';
+import { InvalidStateError, QueueEmptyError, QueueFullError, QueueShutDownError } from '../errors.js';
 import { checkCount, checkOptions, WaiterQueue, type WaitOptions } from './waiters.js';
 
 const done: Promise<void> = Promise.resolve();
@@ -20,8 +20,8 @@ export interface QueueOptions {
  *   `CancelledError` / `TimeoutError` and leaves no trace: a cancelled `get` takes no item and
  *   a cancelled `put` adds none. An item handed over before the signal fired (same tick) is
  *   delivered: that `get` resolves with it, so no item is ever lost.
- * - Errors: `putNowait` on a full queue throws `QueueFull`, `getNowait` on an empty one
- *   `QueueEmpty`; after `shutdown()`, `put` throws `QueueShutDown`, and `get` does so once
+ * - Errors: `putNowait` on a full queue throws `QueueFullError`, `getNowait` on an empty one
+ *   `QueueEmptyError`; after `shutdown()`, `put` throws `QueueShutDownError`, and `get` does so once
  *   the queue is empty (at once with `shutdown(true)`, which also drops the items). `taskDone()`
  *   more times than items were taken throws `InvalidStateError`; a negative or NaN `maxsize`
  *   throws `InvalidArgumentError`.
@@ -74,7 +74,7 @@ export class Queue<T> {
       const error = checkOptions(options);
       if (error !== undefined) return Promise.reject(error);
     }
-    if (this.#shutdown) return Promise.reject(new QueueShutDown());
+    if (this.#shutdown) return Promise.reject(new QueueShutDownError());
     if (this.store.length < this.#maxsize) {
       this.#add(item);
       return done;
@@ -82,10 +82,10 @@ export class Queue<T> {
     return this.#putters.wait(options, item);
   }
 
-  /** Adds an item now, or throws `QueueFull`. */
+  /** Adds an item now, or throws `QueueFullError`. */
   putNowait(item: T): void {
-    if (this.#shutdown) throw new QueueShutDown();
-    if (this.store.length >= this.#maxsize) throw new QueueFull();
+    if (this.#shutdown) throw new QueueShutDownError();
+    if (this.store.length >= this.#maxsize) throw new QueueFullError();
     this.#add(item);
   }
 
@@ -96,14 +96,14 @@ export class Queue<T> {
       if (error !== undefined) return Promise.reject(error);
     }
     if (this.store.length > 0) return Promise.resolve(this.#take());
-    if (this.#shutdown) return Promise.reject(new QueueShutDown());
+    if (this.#shutdown) return Promise.reject(new QueueShutDownError());
     return this.#getters.wait(options);
   }
 
-  /** Removes and returns the next item now, or throws `QueueEmpty` (`QueueShutDown` once shut down and empty). */
+  /** Removes and returns the next item now, or throws `QueueEmptyError` (`QueueShutDownError` once shut down and empty). */
   getNowait(): T {
     if (this.store.length > 0) return this.#take();
-    throw this.#shutdown ? new QueueShutDown() : new QueueEmpty();
+    throw this.#shutdown ? new QueueShutDownError() : new QueueEmptyError();
   }
 
   /** Marks one taken item as processed; `join()` resolves when every put item was. */
@@ -122,7 +122,7 @@ export class Queue<T> {
   }
 
   /**
-   * Stops the queue: `put` now throws `QueueShutDown` (blocked putters too); `get` drains what
+   * Stops the queue: `put` now throws `QueueShutDownError` (blocked putters too); `get` drains what
    * is left, then throws it. With `immediate`, the items are dropped (counted as done for
    * `join`) and blocked getters throw at once.
    */
@@ -135,8 +135,8 @@ export class Queue<T> {
       }
       if (this.#unfinished === 0) while (this.#joiners.wake(undefined));
     }
-    this.#getters.rejectAll(() => new QueueShutDown());
-    this.#putters.rejectAll(() => new QueueShutDown());
+    this.#getters.rejectAll(() => new QueueShutDownError());
+    this.#putters.rejectAll(() => new QueueShutDownError());
   }
 
   /** Yields items as they come, until the queue is shut down and empty. Does not call `taskDone()`. */
@@ -145,7 +145,7 @@ export class Queue<T> {
       try {
         yield await this.get();
       } catch (error) {
-        if (error instanceof QueueShutDown) return;
+        if (error instanceof QueueShutDownError) return;
         throw error;
       }
     }

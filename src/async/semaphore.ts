@@ -1,4 +1,4 @@
-import { TooManyReleasesError } from './errors.js';
+import { TooManyReleasesError } from '../errors.js';
 import type { Guard } from '../guard.js';
 import { guardFor, runHolding } from './hold.js';
 import { checkCount, checkOptions, granted, WaiterQueue, type WaitOptions } from './waiters.js';

@@ -1,4 +1,5 @@
-import { CancelledError, InvalidStateError, TaskGroupError } from './errors.js';
+import { CancelledError, InvalidStateError } from '../errors.js';
+import { TaskGroupError } from './errors.js';
 import { cancelled } from './waiters.js';
 
 /** A task of a `TaskGroup`: receives the group's signal, which aborts when the group is cancelled. */

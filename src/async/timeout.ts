@@ -1,4 +1,4 @@
-import { TimeoutError } from './errors.js';
+import { TimeoutError } from '../errors.js';
 import { badCount, cancelled, MAX_TIMER } from './waiters.js';
 
 /** Options of `timeout` and `sleep`. */

@@ -1,6 +1,6 @@
 import type { ThreadPool } from '../backends/thread.js';
 import type { ModuleLocation, TaskArgs, TaskName, TaskResult, UntypedModule } from '../executor/types.js';
-import { resolveTaskModule } from '../worker/module.js';
+import { resolveTaskModule } from '../executor/module.js';
 
 const pools = new Map<string, Promise<ThreadPool>>();
 

@@ -1,4 +1,4 @@
-import { CancelledError, InvalidArgumentError, TimeoutError } from './errors.js';
+import { CancelledError, InvalidArgumentError, TimeoutError } from '../errors.js';
 
 /** Longest delay `setTimeout` honours (longer ones fire at once). */
 export const MAX_TIMER = 2 ** 31 - 1;

@@ -3,7 +3,7 @@ import type { PoolOptions } from '../executor/options.js';
 import { Pool } from '../executor/pool.js';
 import type { ModuleLocation, UntypedModule } from '../executor/types.js';
 import type { WorkerInit } from '../worker/protocol.js';
-import { Runtime } from '../worker/runtime.js';
+import { WorkerRuntime } from '../worker/runtime.js';
 
 /**
  * Runs each "worker" as a runtime inside the calling thread's event loop: no copies, no
@@ -16,7 +16,7 @@ export class InlineBackend implements Backend {
   spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle {
     let alive = true;
     let deliver: ((message: unknown) => void) | undefined;
-    const runtime = new Runtime(init, {
+    const runtime = new WorkerRuntime(init, {
       post: (message) => {
         if (alive) events.results(message);
       },

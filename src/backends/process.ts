@@ -1,12 +1,19 @@
+/**
+ * Child processes, the whole story: how a weft child starts (its flags in `child-options.ts`,
+ * its entry `process-entry.ts`), the pool of them (`ProcessPool`), and one task in its own
+ * child (`Process`).
+ */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { Backend, WorkerEvents, WorkerHandle } from '../executor/backend.js';
 import type { PoolOptions } from '../executor/options.js';
 import { Pool } from '../executor/pool.js';
-import type { ModuleLocation, UntypedModule } from '../executor/types.js';
+import { SingleTaskRunner, type SingleTaskOptions } from '../executor/single.js';
+import type { ModuleLocation, TaskArgs, TaskName, TaskResult, UntypedModule } from '../executor/types.js';
 import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
-import { TASK_STRIDE, type WorkerInit } from '../worker/protocol.js';
-import { checkChildOptions, forkOptions, isOutOfMemory, processEntry, type ChildOptions } from '../process/fork.js';
+import { TASK_STRIDE, isFinal, takeStarted, type WorkerInit } from '../worker/protocol.js';
+import { checkChildOptions, forkOptions, isOutOfMemory, processEntry, type ChildOptions } from './child-options.js';
+import { loadReviver } from './revive.js';
 
 /** Options of a {@link ProcessPool}: the pool's, plus how each child process is started. */
 export interface ProcessPoolOptions extends PoolOptions, ChildOptions {}
@@ -34,8 +41,9 @@ const STDERR_TAIL = 4096;
  */
 export class ProcessBackend implements Backend {
   readonly kind = 'process';
+  readonly loadReviver = loadReviver;
   readonly #options: ChildOptions;
-  /** Live children by pid. */
+  /** The live children. */
   readonly children = new Set<ChildProcess>();
 
   constructor(options: ChildOptions) {
@@ -62,13 +70,13 @@ export class ProcessBackend implements Backend {
     });
     child.on('message', (message: unknown) => {
       if (Array.isArray(message)) {
-        reported = message.pop() as number;
+        reported = takeStarted(message);
         final = -1;
         Atomics.store(started, 0, reported);
         events.results(message);
-      } else if (message !== null && typeof message === 'object' && 'final' in message) {
-        final = (message as { final: number }).final;
-        finalError = (message as { error?: EncodedThrow }).error;
+      } else if (isFinal(message)) {
+        final = message.final;
+        finalError = message.error;
       }
     });
     child.on('error', (e) => (error ??= e));
@@ -170,5 +178,50 @@ export class ProcessPool<M = UntypedModule> extends Pool<M> {
   /** Process ids of the live children (e.g. to watch them, or to kill one in a fault-injection test). */
   get pids(): number[] {
     return [...this.#backend.children].map((c) => c.pid).filter((p): p is number => p !== undefined);
+  }
+}
+
+/** Options of a {@link Process}: how its child is started, and an AbortSignal. */
+export interface ProcessOptions extends ChildOptions, SingleTaskOptions {}
+
+/**
+ * One exported task function in its own child process (Python's `multiprocessing.Process`,
+ * with the return value handed back by `join()`). The child exits once the task returns.
+ * A crash, `process.exit` or `kill()` rejects `join()` with `WorkerExitedError` (exit code or signal).
+ *
+ * @example
+ * const p = new Process<typeof import('./tasks.js')>(new URL('./tasks.js', import.meta.url), 'fib', [30]).start();
+ * console.log(p.pid, await p.join(), p.exitCode); // 12345 832040 0
+ */
+export class Process<M = UntypedModule, K extends TaskName<M> = TaskName<M>> extends SingleTaskRunner<TaskResult<M, K>> {
+  readonly #options: ProcessOptions;
+  #handle: ProcessHandle | undefined;
+
+  constructor(module: ModuleLocation, name: K, args: TaskArgs<M, K>, options: ProcessOptions = {}) {
+    super(module, name, args, options);
+    this.#options = options;
+  }
+
+  /** The child's process id once started. */
+  get pid(): number | undefined {
+    return this.#handle?.pid;
+  }
+
+  /** Sends `signal` (default SIGTERM) to the child; `join()` rejects with `WorkerExitedError` if the task had not returned. */
+  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
+    return this.#handle?.child.kill(signal) ?? false;
+  }
+
+  protected backend(): ProcessBackend {
+    return new ProcessBackend(this.#options);
+  }
+
+  protected spawned(handle: WorkerHandle): void {
+    this.#handle = handle as ProcessHandle;
+    this.#handle.ref();
+  }
+
+  protected finish(handle: WorkerHandle): void {
+    (handle as ProcessHandle).stop();
   }
 }

@@ -1,11 +1,17 @@
 import { Worker, setEnvironmentData, type ResourceLimits, type SHARE_ENV, type WorkerOptions } from 'node:worker_threads';
+/**
+ * Worker threads, the whole story: how a worker thread starts (its entry is `thread-entry.ts`),
+ * the pool of them (`ThreadPool`), and one task on its own thread (`Thread`).
+ */
+import { InvalidOptionError } from '../errors.js';
 import type { Backend, WorkerEvents, WorkerHandle } from '../executor/backend.js';
-import { InvalidOptionError } from '../executor/errors.js';
 import type { PoolOptions } from '../executor/options.js';
 import { Pool } from '../executor/pool.js';
-import type { ModuleLocation, Transferable, UntypedModule } from '../executor/types.js';
-import { inheritedFlags } from '../worker/flags.js';
+import { SingleTaskRunner, type SingleTaskOptions } from '../executor/single.js';
+import type { ModuleLocation, TaskArgs, TaskName, TaskResult, Transferable, UntypedModule } from '../executor/types.js';
 import { INIT_KEY, type WorkerInit } from '../worker/protocol.js';
+import { inheritedFlags } from './flags.js';
+import { loadReviver } from './revive.js';
 
 type Serializable = Parameters<typeof setEnvironmentData>[1];
 
@@ -25,7 +31,7 @@ export interface ThreadPoolOptions extends PoolOptions {
   name?: string;
 }
 
-const entry = new URL(`../worker/thread-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const entry = new URL(`./thread-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /** A running worker thread as its backend sees it: a {@link WorkerHandle} plus its thread id. */
 export interface ThreadHandle extends WorkerHandle {
@@ -35,6 +41,7 @@ export interface ThreadHandle extends WorkerHandle {
 /** Runs each worker as a `worker_threads` Worker. */
 export class ThreadBackend implements Backend {
   readonly kind = 'thread';
+  readonly loadReviver = loadReviver;
   readonly #options: ThreadPoolOptions;
 
   constructor(options: ThreadPoolOptions) {
@@ -126,5 +133,49 @@ function bootstrap(tsx: string, entryUrl: string): string {
 export class ThreadPool<M = UntypedModule> extends Pool<M> {
   constructor(module: ModuleLocation, options: ThreadPoolOptions = {}) {
     super(new ThreadBackend(options), module, options);
+  }
+}
+
+/** Options of a {@link Thread}: Node's `Worker` options (as for `ThreadPool`), and an AbortSignal. */
+export interface ThreadOptions extends Pick<ThreadPoolOptions, 'resourceLimits' | 'env' | 'argv' | 'execArgv' | 'workerData' | 'name'>, SingleTaskOptions {}
+
+/**
+ * One exported task function on its own worker thread (Python's `threading.Thread`, but truly
+ * parallel, with the return value handed back by `join()`). The thread stops once the task
+ * returns (`exitCode` 0); `terminate()` stops it early and `join()` then rejects with `WorkerExitedError`.
+ *
+ * @example
+ * const t = new Thread<typeof import('./tasks.js')>(new URL('./tasks.js', import.meta.url), 'fib', [30]).start();
+ * console.log(await t.join()); // 832040
+ */
+export class Thread<M = UntypedModule, K extends TaskName<M> = TaskName<M>> extends SingleTaskRunner<TaskResult<M, K>> {
+  readonly #options: ThreadOptions;
+  #threadId: number | undefined;
+
+  constructor(module: ModuleLocation, name: K, args: TaskArgs<M, K>, options: ThreadOptions = {}) {
+    super(module, name, args, options);
+    this.#options = options;
+  }
+
+  protected backend(): ThreadBackend {
+    return new ThreadBackend(this.#options);
+  }
+
+  /** The worker thread's id once started (`threadId` from node:worker_threads inside it). */
+  get threadId(): number | undefined {
+    return this.#threadId;
+  }
+
+  protected spawned(handle: WorkerHandle): void {
+    this.#threadId = (handle as ThreadHandle).threadId;
+    handle.ref();
+  }
+
+  protected finish(handle: WorkerHandle): void {
+    handle.terminate();
+  }
+
+  protected override stoppedByUs(): boolean {
+    return true;
   }
 }

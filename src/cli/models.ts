@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { AsyncPool, ProcessPool, ThreadPool } from '../index.js';
 import type { Pool } from '../executor/pool.js';
 import type { PoolOptions } from '../executor/options.js';
-import { tsxApi } from '../worker/module.js';
+import { tsxApi } from '../executor/module.js';
 import { CliError } from './errors.js';
 
 /** A way of running tasks that `weft` measures. */

@@ -2,7 +2,7 @@
 import type { Command } from './args.js';
 import { CliError } from './errors.js';
 import { table } from './table.js';
-import { runRaceDemo, type RaceDemoResult } from '../shared/race-demo.js';
+import { runRaceDemo, type RaceDemoResult } from './race-demo.js';
 
 type RaceCommand = Extract<Command, { kind: 'race' }>;
 

@@ -1,5 +1,6 @@
-import type { Transferable } from './types.js';
+import type { Reviver } from '../shared/tag.js';
 import type { WorkerInit } from '../worker/protocol.js';
+import type { Transferable } from './types.js';
 
 /** How a worker ended: exit code (or signal, for processes) and the error that killed it, if any. */
 export interface WorkerExit {
@@ -39,4 +40,9 @@ export interface Backend {
   /** Short name for messages and stats: 'thread', 'process', 'inline'. */
   readonly kind: string;
   spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle;
+  /**
+   * Loads the reviver for results that arrive as tagged copies (a shared primitive, a Queue):
+   * absent when results are passed by reference, as inline.
+   */
+  loadReviver?(): Promise<Reviver>;
 }

@@ -1,50 +1,48 @@
-import { WeftError } from '../errors.js';
-
-/** An option passed to a pool (or a call) is invalid: the message names it and the accepted range. */
-export class InvalidOptionError extends WeftError {
-  constructor(message: string) {
-    super('ERR_WEFT_INVALID_OPTION', message);
-  }
-}
+/**
+ * The failures of a pool itself, each a subclass of the ground family in `src/errors.ts`
+ * (Python's `BrokenExecutor` family has the same place in `concurrent.futures`).
+ */
+import { CancelledError, InvalidStateError, TimeoutError, WeftError } from '../errors.js';
+import type { WorkerExit } from './backend.js';
 
 /** The pool was closed (`close()`): it finishes accepted work but takes no new tasks. */
-export class PoolClosedError extends WeftError {
+export class PoolClosedError extends InvalidStateError {
   constructor(message = 'the pool is closed: create a new pool to run more tasks') {
-    super('ERR_WEFT_POOL_CLOSED', message);
+    super(message, undefined, 'ERR_WEFT_POOL_CLOSED');
   }
 }
 
-/** The pool was terminated (`terminate()`): pending tasks were rejected and workers stopped. */
-export class PoolTerminatedError extends WeftError {
+/** The pool was terminated (`terminate()`) before this task finished: it is cancelled, and the workers stopped. */
+export class PoolTerminatedError extends CancelledError {
   constructor(message = 'the pool was terminated before this task finished') {
-    super('ERR_WEFT_POOL_TERMINATED', message);
-  }
-}
-
-/** The pool's task queue is at `maxQueue`: wait for results, raise `maxQueue`, or use `map` (which applies backpressure). */
-export class QueueFullError extends WeftError {
-  constructor(limit: number) {
-    super(
-      'ERR_WEFT_QUEUE_FULL',
-      `the task queue is full (maxQueue: ${limit}): await some results before submitting more, raise maxQueue, or use map() which applies backpressure`,
-    );
+    super(message, undefined, 'ERR_WEFT_POOL_TERMINATED');
   }
 }
 
 /** A task ran longer than its `timeout` (counted from when it started running); its worker was stopped. */
-export class TaskTimeoutError extends WeftError {
+export class TaskTimeoutError extends TimeoutError {
   /** The timeout that expired, in milliseconds. */
   readonly timeout: number;
   constructor(task: string, timeout: number) {
-    super('ERR_WEFT_TASK_TIMEOUT', `task '${task}' did not finish within its timeout of ${timeout} ms; it was stopped`);
+    super(`task '${task}' did not finish within its timeout of ${timeout} ms; it was stopped`, undefined, 'ERR_WEFT_TASK_TIMEOUT');
     this.timeout = timeout;
   }
 }
 
 /** A task was cancelled through its AbortSignal or `Future.cancel()`; `cause` is the abort reason. */
-export class TaskAbortedError extends WeftError {
+export class TaskAbortedError extends CancelledError {
   constructor(task: string, reason?: unknown) {
-    super('ERR_WEFT_ABORTED', `task '${task}' was aborted`, { cause: reason });
+    super(`task '${task}' was aborted`, { cause: reason });
+  }
+}
+
+/** `asCompleted`'s timeout expired with futures still pending (Python raises `TimeoutError` there too). */
+export class AsCompletedTimeoutError extends TimeoutError {
+  /** Futures still pending when the timeout expired. */
+  readonly pending: number;
+  constructor(pending: number, timeout: number) {
+    super(`${pending} future(s) were still pending when asCompleted's timeout of ${timeout} ms expired`);
+    this.pending = pending;
   }
 }
 
@@ -78,64 +76,14 @@ export class ResourceLimitError extends WeftError {
   }
 }
 
-/** The task module has no export with the requested name. */
-export class UnknownTaskError extends WeftError {
+/** A `Process` or `Thread` was started twice, joined before `start()`, or used after its end. */
+export class ProcessStateError extends InvalidStateError {
   constructor(message: string) {
-    super('ERR_WEFT_UNKNOWN_TASK', message);
+    super(message, undefined, 'ERR_WEFT_PROCESS_STATE');
   }
 }
 
-/** The requested export of the task module exists but is not a function. */
-export class NotAFunctionError extends WeftError {
-  constructor(message: string) {
-    super('ERR_WEFT_NOT_A_FUNCTION', message);
-  }
+/** The error of task `task`, which was running when its worker ended as `info` says. */
+export function exitError(task: string, info: WorkerExit): WeftError {
+  return info.outOfMemory ? new ResourceLimitError(task, info.error) : new WorkerExitedError(task, info.code, info.signal, info.error);
 }
-
-/** The task module could not be found or failed to load; the message names its path. */
-export class ModuleLoadError extends WeftError {
-  constructor(message: string, cause?: unknown) {
-    super('ERR_WEFT_MODULE_LOAD', message, { cause });
-  }
-}
-
-/** The pool's `initializer` threw in a worker; tasks cannot run there. */
-export class InitializerError extends WeftError {
-  constructor(message: string, cause?: unknown) {
-    super('ERR_WEFT_INITIALIZER', message, { cause });
-  }
-}
-
-/** Arguments or a result could not be copied between threads/processes (functions, symbols, …). */
-export class DataCloneError extends WeftError {
-  constructor(message: string, cause?: unknown) {
-    super('ERR_WEFT_DATA_CLONE', message, { cause });
-  }
-}
-
-/** A task threw something that is not an Error (a string, an object…); the thrown value is in `value`. */
-export class ThrownValueError extends WeftError {
-  /** The value the task threw, as it arrived. */
-  readonly value: unknown;
-  constructor(task: string, value: unknown) {
-    super('ERR_WEFT_NON_ERROR_THROWN', `task '${task}' threw a non-Error value: ${describe(value)}`);
-    this.value = value;
-  }
-}
-
-function describe(value: unknown): string {
-  try {
-    const s = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
-    return s.length > 200 ? `${s.slice(0, 200)}…` : s;
-  } catch {
-    return String(value);
-  }
-}
-
-/** weft error classes a worker may raise, rebuilt by name on the caller's side. */
-export const remoteErrorClasses: Record<string, new (message: string) => WeftError> = {
-  UnknownTaskError,
-  NotAFunctionError,
-  ModuleLoadError,
-  InitializerError,
-};

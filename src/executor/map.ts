@@ -1,5 +1,6 @@
-import { InvalidOptionError, TaskAbortedError } from './errors.js';
-import { ChunkError } from './task.js';
+import { InvalidOptionError } from '../errors.js';
+import { TaskAbortedError } from './errors.js';
+import { ChunkError, PACK_MIN } from '../worker/protocol.js';
 
 /** Options of `pool.map`. */
 export interface MapOptions {
@@ -21,8 +22,6 @@ type SubmitChunk = (
 
 const TARGET_CHUNK_MICROS = 1000;
 const MAX_AUTO_CHUNK = 8192;
-/** Chunks at least this long made only of numbers travel as a moved Float64Array, not a cloned array. */
-const PACK_MIN = 64;
 
 /** What `pool.map` returns: its results one by one, or a chunk at a time through `chunks()`. */
 export interface MapResults<R> extends AsyncIterableIterator<R> {

@@ -1,6 +1,6 @@
 import type { Transferable } from './types.js';
 import { cpus } from 'node:os';
-import { InvalidOptionError } from './errors.js';
+import { InvalidOptionError } from '../errors.js';
 
 /** Options every pool accepts, whatever runs its tasks. */
 export interface PoolOptions {

@@ -1,22 +1,21 @@
 import { performance } from 'node:perf_hooks';
+import { QueueFullError } from '../errors.js';
+import { isTagged, type Reviver } from '../shared/tag.js';
+import { UnknownTaskError } from '../worker/errors.js';
+import { FLAG_SIGNAL, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_OK, encodeTasks, resultError } from '../worker/protocol.js';
 import type { Backend, WorkerExit } from './backend.js';
-import { DataCloneError, PoolClosedError, PoolTerminatedError, QueueFullError, TaskAbortedError, TaskTimeoutError, UnknownTaskError } from './errors.js';
+import { PoolClosedError, PoolTerminatedError, TaskAbortedError, TaskTimeoutError } from './errors.js';
 import { triageExit } from './exit.js';
 import { Future } from './future.js';
 import { mapTasks, type MapOptions, type MapResults } from './map.js';
+import { resolveTaskModule } from './module.js';
 import { checkCallOptions, resolvePoolOptions, type CallOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { TaskQueue } from './queue.js';
+import { cloneError, type Slot } from './slot.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
-import { cloneError, encodeBatch, type Slot } from './slot.js';
-import { ChunkError, SENT, SETTLED, Task } from './task.js';
+import { SENT, SETTLED, Task } from './task.js';
 import type { MapItem, MapTaskName, ModuleLocation, TaskArgs, TaskName, TaskResult, Transferable, UntypedModule } from './types.js';
 import { Workers } from './workers.js';
-import { isSharedTagged } from '../shared/tag.js';
-import { resolveTaskModule } from '../worker/module.js';
-import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
-import {
-  FLAG_SIGNAL, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
-} from '../worker/protocol.js';
 
 /** Target worker-side backlog, in microseconds of work, when pipelining small tasks. */
 const PIPELINE_TARGET_MICROS = 2000;
@@ -51,6 +50,8 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   #closing: Promise<void> | undefined;
   #terminating: Promise<void> | undefined;
   readonly #drainBound = (): void => this.#drain();
+  /** Rebuilds results that arrive as tagged copies, once the backend's reviver is loaded. */
+  #revive: Promise<Reviver> | undefined;
 
   constructor(backend: Backend, module: ModuleLocation, options: PoolOptions = {}) {
     const opts = (this.#opts = resolvePoolOptions(options));
@@ -179,7 +180,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       return undefined;
     }
     if (bounded && this.#queue.length >= this.#opts.maxQueue) {
-      reject(new QueueFullError(this.#opts.maxQueue));
+      reject(new QueueFullError(`the task queue is full (maxQueue: ${this.#opts.maxQueue}): await some results before submitting more, raise maxQueue, or use map() which applies backpressure`));
       return undefined;
     }
     let signal: AbortSignal | undefined;
@@ -278,7 +279,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
 
   #send(slot: Slot, tasks: Task[]): void {
     slot.clearIdle();
-    const { batch, transfer } = encodeBatch(tasks);
+    const { batch, transfer } = encodeTasks<Transferable>(tasks);
     try {
       slot.handle.send(batch, transfer);
     } catch (error) {
@@ -328,17 +329,9 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       if (task.state === SETTLED) continue;
       const status = batch[i + 1] as number;
       const value = batch[i + 2];
-      if (status === STATUS_OK) {
-        if (isSharedTagged(value)) this.#fulfilRevived(task, value);
-        else this.#fulfil(task, value);
-      }
-      else if (status === STATUS_ERROR) this.#fail(task, decodeThrow(value as EncodedThrow, task.name));
-      else if (status === STATUS_CHUNK_ERROR) {
-        const [done, encoded] = value as [unknown[], EncodedThrow];
-        this.#fail(task, new ChunkError(done, decodeThrow(encoded, task.name)));
-      } else if (status === STATUS_CLONE_ERROR) {
-        this.#fail(task, new DataCloneError(`the result of task '${task.name}' cannot be cloned back to the caller (${String(value)}); return plain data instead of functions, symbols or class instances with methods`));
-      }
+      if (status !== STATUS_OK) this.#fail(task, resultError(status, value, task.name));
+      else if (isTagged(value) && this.#workers.backend.loadReviver) this.#fulfilRevived(task, value);
+      else this.#fulfil(task, value);
     }
     if (calls > 0) this.#micros = (this.#micros + callMicros / calls) / 2;
     if (slot.exclusive && slot.inflight.size === 0) slot.exclusive = false;
@@ -357,10 +350,11 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     task.resolve(value);
   }
 
-  /** A result that is a shared-memory primitive arrives as a tagged copy: rebuild it (loading src/shared on first need). */
+  /** A result that is a shared primitive or a Queue arrives as a tagged copy: rebuild it (loading the reviver on first need). */
   #fulfilRevived(task: Task, value: unknown): void {
-    void import('../shared/revive.js').then(
-      ({ reviveShared }) => this.#fulfil(task, reviveShared(value)),
+    this.#revive ??= this.#workers.backend.loadReviver!();
+    this.#revive.then((revive) => revive(value)).then(
+      (revived) => this.#fulfil(task, revived),
       (error: unknown) => this.#fail(task, error),
     );
   }

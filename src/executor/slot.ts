@@ -1,8 +1,6 @@
 import type { WorkerHandle } from './backend.js';
-import { DataCloneError } from './errors.js';
+import { DataCloneError } from '../errors.js';
 import type { Task } from './task.js';
-import type { Transferable } from './types.js';
-import { FLAG_ONE_ARG, MODE_CHUNK, TASK_STRIDE } from '../worker/protocol.js';
 
 /** One live worker and the tasks sent to it. Internal. */
 export class Slot {
@@ -31,22 +29,6 @@ export class Slot {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
   }
-}
-
-/** Flattens tasks into one message of `TASK_STRIDE` entries each, plus what they transfer. Internal. */
-export function encodeBatch(tasks: readonly Task[]): { batch: unknown[]; transfer: Transferable[] | undefined } {
-  const batch = new Array<unknown>(tasks.length * TASK_STRIDE);
-  let transfer: Transferable[] | undefined;
-  for (let i = 0, j = 0; i < tasks.length; i++, j += TASK_STRIDE) {
-    const t = tasks[i]!;
-    const one = t.args.length === 1 && (t.mode & MODE_CHUNK) === 0;
-    batch[j] = t.id;
-    batch[j + 1] = one ? t.mode | FLAG_ONE_ARG : t.mode;
-    batch[j + 2] = t.name;
-    batch[j + 3] = one ? t.args[0] : t.args;
-    if (t.transfer) (transfer ??= []).push(...t.transfer);
-  }
-  return { batch, transfer };
 }
 
 /** The error of a task whose arguments cannot be sent to a worker. Internal. */

@@ -44,8 +44,3 @@ export class Task {
     return this.signal !== undefined || this.timeout !== undefined;
   }
 }
-
-/** A map chunk failed at item `done.length`; `done` holds the results before it. Internal. */
-export class ChunkError {
-  constructor(readonly done: unknown[], readonly error: Error) {}
-}

@@ -1,6 +1,6 @@
 import type { Future } from './future.js';
-import { WeftError } from '../errors.js';
-import { InvalidOptionError } from './errors.js';
+import { AsCompletedTimeoutError } from './errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { checkTimeout } from './options.js';
 
 /** When {@link wait} returns: as Python's `FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`. */
@@ -105,11 +105,4 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?
     },
   };
   return iterator;
-}
-
-/** {@link asCompleted}'s timeout expired with futures still pending. */
-export class AsCompletedTimeoutError extends WeftError {
-  constructor(pending: number, timeout: number) {
-    super('ERR_WEFT_TIMEOUT', `${pending} future(s) were still pending when asCompleted's timeout of ${timeout} ms expired`);
-  }
 }

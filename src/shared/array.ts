@@ -2,7 +2,8 @@ import { attach, claim } from './memory.js';
 import { Cells, HEADER, USER_LOCK, initHeader, sizeOf, type NumericType, type ValueOf } from './cells.js';
 import { checkType, type SharedDataOptions } from './value.js';
 import { Lock } from './lock.js';
-import { InvalidArgumentError, InvalidSharedObjectError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { InvalidSharedObjectError } from './errors.js';
 
 /**
  * A fixed-length typed array in shared memory (Python's `multiprocessing.Array`). Element

@@ -2,7 +2,7 @@ import { attach, claim, words } from './memory.js';
 import { deadlineOf, runAsync, runSync, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
 import { lockOp, lockSync, unlock } from './mutex.js';
 import { Condition } from './condition.js';
-import { BrokenBarrierError, InvalidArgumentError } from './errors.js';
+import { BrokenBarrierError, InvalidArgumentError } from '../errors.js';
 
 // Words: 0 mutex, 1 condition sequence, 2 state, 3 count of parties inside, 4 parties.
 const MUTEX = 0;

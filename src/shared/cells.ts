@@ -5,7 +5,7 @@
  * Integer types use `Atomics` directly. Float types have no atomic instructions, so their
  * operations take the object's lock word unless the object was made with `{ lock: false }`.
  */
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 import { lockSync, unlock } from './mutex.js';
 
 /** Element types a shared value, array or struct field can have. */

@@ -1,6 +1,5 @@
-import { WeftError } from '../errors.js';
-
-export { InvalidArgumentError, BrokenBarrierError } from '../errors.js';
+/** The errors only shared memory raises; the rest of the family is in `src/errors.ts`. */
+import { InvalidStateError, NotHeldError, WeftError } from '../errors.js';
 
 /** A shared primitive was revived from memory that is not what it claims: wrong tag, not a `SharedArrayBuffer`, or too small. */
 export class InvalidSharedObjectError extends WeftError {
@@ -9,38 +8,17 @@ export class InvalidSharedObjectError extends WeftError {
   }
 }
 
-/** `release()` was called on a `Lock` that nobody holds. */
-export class NotHeldError extends WeftError {
-  constructor(message: string) {
-    super('ERR_WEFT_NOT_HELD', message);
-  }
-}
-
 /** A thread that does not own an `RLock` (or a `Condition`'s lock) tried to release, wait or notify. */
-export class NotOwnerError extends WeftError {
+export class NotOwnerError extends NotHeldError {
   constructor(message: string) {
-    super('ERR_WEFT_NOT_OWNER', message);
-  }
-}
-
-/** A `BoundedSemaphore` was released more times than it was acquired. */
-export class OverReleaseError extends WeftError {
-  constructor(message: string) {
-    super('ERR_WEFT_OVER_RELEASE', message);
-  }
-}
-
-/** A wait that must succeed (a guard, `withLock`, a channel send or receive) ran out of time. */
-export class WaitTimeoutError extends WeftError {
-  constructor(message: string) {
-    super('ERR_WEFT_WAIT_TIMEOUT', message);
+    super(message, 'ERR_WEFT_NOT_OWNER');
   }
 }
 
 /** A `Channel` is closed: nothing more can be sent, and (on receive) nothing is left to read. */
-export class ChannelClosedError extends WeftError {
+export class ChannelClosedError extends InvalidStateError {
   constructor(message = 'the channel is closed') {
-    super('ERR_WEFT_CHANNEL_CLOSED', message);
+    super(message, undefined, 'ERR_WEFT_CHANNEL_CLOSED');
   }
 }
 

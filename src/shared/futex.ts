@@ -7,7 +7,7 @@
  * On abort, `runAsync` throws the signal's reason into the generator, so a `finally` in it can
  * still restore state (a `Condition` re-acquires its lock) before the error reaches the caller.
  */
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Outcome of one futex wait. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';

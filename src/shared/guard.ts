@@ -1,4 +1,4 @@
-import { WaitTimeoutError } from './errors.js';
+import { TimeoutError } from '../errors.js';
 import type { SyncWaitOptions, WaitOptions } from './futex.js';
 import { Guard } from '../guard.js';
 
@@ -11,13 +11,13 @@ export interface Acquirable {
   release(): void;
 }
 
-/** Acquires `target` (awaiting), returning a `Guard`; throws `WaitTimeoutError` on timeout. */
+/** Acquires `target` (awaiting), returning a `Guard`; throws `TimeoutError` on timeout. */
 export async function guard(target: Acquirable, options?: WaitOptions): Promise<Guard> {
   if (!(await target.acquire(options))) throw timedOut(options?.timeout);
   return new Guard(target);
 }
 
-/** Acquires `target` (blocking: workers only), returning a `Guard`; throws `WaitTimeoutError` on timeout. */
+/** Acquires `target` (blocking: workers only), returning a `Guard`; throws `TimeoutError` on timeout. */
 export function guardSync(target: Acquirable, options?: SyncWaitOptions): Guard {
   if (!target.acquireSync(options)) throw timedOut(options?.timeout);
   return new Guard(target);
@@ -25,7 +25,7 @@ export function guardSync(target: Acquirable, options?: SyncWaitOptions): Guard 
 
 /**
  * Runs `fn` while holding `target`, releasing it however `fn` ends (Python's `with lock:`).
- * Throws `WaitTimeoutError` if `target` cannot be acquired within `options.timeout`.
+ * Throws `TimeoutError` if `target` cannot be acquired within `options.timeout`.
  *
  * @example
  * const total = await withLock(lock, async () => { shared[0] += 1; return shared[0]; });
@@ -49,6 +49,6 @@ export function withLockSync<T>(target: Acquirable, fn: () => T, options?: SyncW
   }
 }
 
-function timedOut(timeout: number | undefined): WaitTimeoutError {
-  return new WaitTimeoutError(`could not acquire within ${String(timeout)} ms; the holder may be stuck, or raise the timeout`);
+function timedOut(timeout: number | undefined): TimeoutError {
+  return new TimeoutError(`could not acquire within ${String(timeout)} ms; the holder may be stuck, or raise the timeout`);
 }

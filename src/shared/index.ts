@@ -16,26 +16,16 @@ export { SharedValue, type SharedDataOptions } from './value.js';
 export { SharedArray } from './array.js';
 export { SharedStruct, type StructSchema, type StructValues } from './struct.js';
 export type { NumericType, ValueOf } from './cells.js';
-export { Channel, type ChannelOptions, type BatchOptions } from './channel.js';
-export {
-  runRaceDemo,
-  runCheckThenActDemo,
-  type RaceDemoOptions,
-  type RaceDemoResult,
-  type CheckThenActOptions,
-  type CheckThenActResult,
-} from './race-demo.js';
+export { Channel, type ChannelOptions, type BatchOptions } from './channel/channel.js';
 export { Guard, withLock, withLockSync, type Acquirable } from './guard.js';
 export { reviveShared, reviveArgs } from './revive.js';
 export type { WaitOptions, SyncWaitOptions } from './futex.js';
 export {
-  InvalidSharedObjectError,
+  WeftError,
   InvalidArgumentError,
   NotHeldError,
-  NotOwnerError,
-  OverReleaseError,
+  TooManyReleasesError,
   BrokenBarrierError,
-  WaitTimeoutError,
-  ChannelClosedError,
-  MessageTooLargeError,
-} from './errors.js';
+  TimeoutError,
+} from '../errors.js';
+export { InvalidSharedObjectError, NotOwnerError, ChannelClosedError, MessageTooLargeError } from './errors.js';

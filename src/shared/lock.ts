@@ -79,7 +79,7 @@ export class Lock {
     return Atomics.load(this.#s, 0) !== 0;
   }
 
-  /** Awaits the lock and returns a `Guard` for `using`; throws `WaitTimeoutError` on timeout. */
+  /** Awaits the lock and returns a `Guard` for `using`; throws `TimeoutError` on timeout. */
   guard(options?: WaitOptions): Promise<Guard> {
     return guard(this, options);
   }

@@ -7,7 +7,7 @@
  * briefly, then marks the word 2 and sleeps on it; a release that finds 2 stores 0 and wakes
  * one sleeper, which marks 2 again when it takes the lock (it cannot know whether others wait).
  */
-import { NotHeldError } from './errors.js';
+import { NotHeldError } from '../errors.js';
 import { SPIN, type Op } from './futex.js';
 
 /** Spins, then takes `i32[i]`, sleeping in `Atomics.wait`; false if `deadline` passes first. */

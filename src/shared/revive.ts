@@ -15,7 +15,7 @@ import { Barrier } from './barrier.js';
 import { SharedValue } from './value.js';
 import { SharedArray } from './array.js';
 import { SharedStruct } from './struct.js';
-import { Channel } from './channel.js';
+import { Channel } from './channel/channel.js';
 
 const revivers: Record<string, (obj: unknown) => unknown> = {
   Lock: Lock.from,

@@ -1,7 +1,7 @@
 import { attach, claim, words } from './memory.js';
 import { deadlineOf, runAsync, runSync, SPIN, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
 import { guard, guardSync, type Guard } from './guard.js';
-import { InvalidArgumentError, OverReleaseError } from './errors.js';
+import { InvalidArgumentError, TooManyReleasesError } from '../errors.js';
 
 const VALUE = 0;
 const WAITERS = 1;
@@ -76,7 +76,7 @@ export class Semaphore {
     } else {
       let v = Atomics.load(this.#s, VALUE);
       for (;;) {
-        if (v + n > bound) throw new OverReleaseError(`release(${n}) would raise the BoundedSemaphore to ${v + n}, above its bound ${bound}; release only what was acquired`);
+        if (v + n > bound) throw new TooManyReleasesError(`release(${n}) would raise the BoundedSemaphore to ${v + n}, above its bound ${bound}; release only what was acquired`);
         const seen = Atomics.compareExchange(this.#s, VALUE, v, v + n);
         if (seen === v) break;
         v = seen;
@@ -85,7 +85,7 @@ export class Semaphore {
     if (Atomics.load(this.#s, WAITERS) > 0) Atomics.notify(this.#s, VALUE, n);
   }
 
-  /** Awaits a unit and returns a `Guard` for `using`; throws `WaitTimeoutError` on timeout. */
+  /** Awaits a unit and returns a `Guard` for `using`; throws `TimeoutError` on timeout. */
   guard(options?: WaitOptions): Promise<Guard> {
     return guard(this, options);
   }
@@ -129,7 +129,7 @@ export class Semaphore {
 
 /**
  * A semaphore that refuses to rise above its initial value (Python's `BoundedSemaphore`):
- * a `release` that would is a bug, and throws `OverReleaseError` instead of hiding it.
+ * a `release` that would is a bug, and throws `TooManyReleasesError` instead of hiding it.
  */
 export class BoundedSemaphore extends Semaphore {
   override readonly __weft = 'BoundedSemaphore' as const;

@@ -2,7 +2,8 @@ import { attach, claim } from './memory.js';
 import { Cells, HEADER, USER_LOCK, initHeader, type NumericType, type ValueOf } from './cells.js';
 import { checkType, type SharedDataOptions } from './value.js';
 import { Lock } from './lock.js';
-import { InvalidArgumentError, InvalidSharedObjectError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { InvalidSharedObjectError } from './errors.js';
 
 /** Field names and their element types, e.g. `{ hits: 'int32', total: 'float64' }`. */
 export type StructSchema = Record<string, NumericType>;

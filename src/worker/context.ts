@@ -2,8 +2,19 @@
  * What a task can ask about the call it is running, from inside a worker (`weft/worker`).
  * @packageDocumentation
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { TransferListItem } from 'node:worker_threads';
-import { Moved, taskSignalStore } from './runtime.js';
+
+/** A task result to be moved, not copied, back to the caller; made by {@link move}. Internal. */
+export class Moved {
+  constructor(
+    readonly value: unknown,
+    readonly transfer: ArrayBuffer[],
+  ) {}
+}
+
+/** The AbortSignal of the running task, for tasks submitted with a signal or timeout. Internal: read it through {@link taskSignal}. */
+export const taskSignalStore = new AsyncLocalStorage<AbortSignal>();
 
 /**
  * The AbortSignal of the running task, when it was submitted with a `signal` or `timeout`;

@@ -1,4 +1,4 @@
-import { ThrownValueError, remoteErrorClasses } from '../executor/errors.js';
+import { ThrownValueError, remoteErrorClasses } from './errors.js';
 
 /** What a thrown value becomes on the wire: an Error's parts, or the raw thrown value. */
 export type EncodedThrow =

@@ -1,11 +1,28 @@
 /**
- * The wire protocol between a pool and its workers, shared by every backend.
+ * The wire between a pool and its workers: every message, its encoding and its decoding, in
+ * this one file. Every backend speaks it (a worker thread's port, a child's IPC channel, the
+ * inline backend's microtasks).
  *
- * Parent → worker: a task batch is a flat array `[id, mode, name, args, id, mode, name, args, …]`
- * (one message for many tasks), or a control object `{ cancel: id }`.
- * Worker → parent: a result batch is a flat array `[id, status, value, micros, …]`.
- * Flat arrays keep structured cloning cheap when thousands of tiny tasks are in flight.
+ * Data flow of one `pool.run('fib', 30)`:
+ *
+ *   caller ── Pool.#accept ──> TaskQueue ── Pool.#drain picks a worker ──> encodeTasks():
+ *     [id, mode, name, args,  id, mode, name, args, …]          one message, many tasks
+ *   ──> WorkerRuntime (inside the worker) reads each task with taskArgs(), counts it in
+ *     `started`, calls the export, and collects [id, status, value, micros, …]
+ *   ──> one result message per burst ──> Pool.#onResults: STATUS_OK resolves the task's
+ *     promise (reviving a tagged shared primitive first); any other status becomes an error
+ *     through resultError().
+ *
+ * A worker's first message is an empty result batch: "my module is loaded (or failed to load)".
+ * The parent may also send a control object `{ cancel: id }`, which aborts that task's signal.
+ *
+ * Processes only: shared memory does not cross a process, so a child appends its started-task
+ * count to every result batch (see {@link appendStarted}), and a child dying through JavaScript
+ * sends a {@link FinalMessage} first. Flat arrays keep structured cloning cheap when thousands of
+ * tiny tasks are in flight.
  */
+import { DataCloneError } from '../errors.js';
+import { decodeThrow, type EncodedThrow } from './error-codec.js';
 
 /** Call the export with `args` spread. */
 export const MODE_CALL = 0;
@@ -29,6 +46,9 @@ export const STATUS_CLONE_ERROR = 3;
 export const TASK_STRIDE = 4;
 export const RESULT_STRIDE = 4;
 
+/** Map chunks at least this long made only of numbers travel as a moved Float64Array, both ways. */
+export const PACK_MIN = 64;
+
 /** Environment-data key under which a worker thread finds its {@link WorkerInit}. */
 export const INIT_KEY = 'weft:init';
 
@@ -47,7 +67,87 @@ export interface WorkerInit {
   readonly tsx?: string;
 }
 
-/** Parent → worker control message. */
+/** Parent → worker control message: abort task `cancel`'s signal. */
 export interface CancelMessage {
   readonly cancel: number;
+}
+
+/** Child → parent, just before a child dies through JavaScript: how many tasks it had started, and why it dies. */
+export interface FinalMessage {
+  readonly final: number;
+  readonly error?: EncodedThrow;
+}
+
+/** One task as the parent sends it. */
+export interface WireTask {
+  readonly id: number;
+  readonly mode: number;
+  readonly name: string;
+  readonly args: readonly unknown[];
+  readonly transfer?: readonly unknown[] | undefined;
+}
+
+/** Parent side: flattens tasks into one batch of `TASK_STRIDE` slots each, plus what they transfer. */
+export function encodeTasks<T>(tasks: readonly WireTask[]): { batch: unknown[]; transfer: T[] | undefined } {
+  const batch = new Array<unknown>(tasks.length * TASK_STRIDE);
+  let transfer: T[] | undefined;
+  for (let i = 0, j = 0; i < tasks.length; i++, j += TASK_STRIDE) {
+    const t = tasks[i]!;
+    const one = t.args.length === 1 && (t.mode & MODE_CHUNK) === 0;
+    batch[j] = t.id;
+    batch[j + 1] = one ? t.mode | FLAG_ONE_ARG : t.mode;
+    batch[j + 2] = t.name;
+    batch[j + 3] = one ? t.args[0] : t.args;
+    if (t.transfer) (transfer ??= []).push(...(t.transfer as T[]));
+  }
+  return { batch, transfer };
+}
+
+/** Worker side: the argument list of the task at slot `i` of a batch. */
+export function taskArgs(batch: readonly unknown[], i: number): unknown[] {
+  return (batch[i + 1] as number) & FLAG_ONE_ARG ? [batch[i + 3]] : (batch[i + 3] as unknown[]);
+}
+
+/** True for a {@link CancelMessage}. */
+export function isCancel(message: unknown): message is CancelMessage {
+  return message !== null && typeof message === 'object' && 'cancel' in message;
+}
+
+/** True for a {@link FinalMessage}. */
+export function isFinal(message: unknown): message is FinalMessage {
+  return message !== null && typeof message === 'object' && 'final' in message;
+}
+
+/** Child side: a result batch with the started-task count as one extra trailing slot (see {@link takeStarted}). */
+export function appendStarted(batch: unknown[], started: number): unknown[] {
+  batch.push(started);
+  return batch;
+}
+
+/** Parent side: removes and returns the started-task count a child appended to a result batch. */
+export function takeStarted(batch: unknown[]): number {
+  return batch.pop() as number;
+}
+
+/**
+ * A map chunk that failed at item `done.length`: `done` holds the results before it. In the
+ * worker, `error` is what the task threw; on the caller's side, the rebuilt Error.
+ */
+export class ChunkError {
+  constructor(
+    readonly done: unknown[],
+    readonly error: unknown,
+  ) {}
+}
+
+/** Parent side: what a result of any status but `STATUS_OK` stands for (a rebuilt error, or a failed chunk). */
+export function resultError(status: number, value: unknown, task: string): Error | ChunkError {
+  if (status === STATUS_ERROR) return decodeThrow(value as EncodedThrow, task);
+  if (status === STATUS_CHUNK_ERROR) {
+    const [done, encoded] = value as [unknown[], EncodedThrow];
+    return new ChunkError(done, decodeThrow(encoded, task));
+  }
+  return new DataCloneError(
+    `the result of task '${task}' cannot be cloned back to the caller (${String(value)}); return plain data instead of functions, symbols or class instances with methods`,
+  );
 }

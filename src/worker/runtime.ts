@@ -1,11 +1,12 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
-import { InitializerError, ModuleLoadError, NotAFunctionError, UnknownTaskError } from '../executor/errors.js';
-import { isIpcTagged, isSharedTagged } from '../shared/tag.js';
+import { isThenable } from '../thenable.js';
+import { hasTagged } from '../shared/tag.js';
+import { Moved, taskSignalStore } from './context.js';
 import { encodeThrow } from './error-codec.js';
+import { InitializerError, ModuleLoadError, NotAFunctionError, UnknownTaskError } from './errors.js';
 import {
-  FLAG_ONE_ARG, FLAG_SIGNAL, MODE_CHUNK, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
-  TASK_STRIDE, type CancelMessage, type WorkerInit,
+  ChunkError, FLAG_SIGNAL, MODE_CHUNK, PACK_MIN, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
+  TASK_STRIDE, isCancel, taskArgs, type WorkerInit,
 } from './protocol.js';
 
 /** How the runtime talks to its pool: a worker thread's port or a child process's IPC channel. */
@@ -15,25 +16,22 @@ export interface Transport {
   onMessage(handler: (message: unknown) => void): void;
 }
 
+/**
+ * Loads the function that turns tagged copies among a task's arguments (shared-memory
+ * primitives, Queues, PipeEnds) back into live objects, in place. Handed in by whoever starts
+ * the runtime, and called on the first tagged argument only, so a worker that never meets one
+ * never loads src/shared or src/ipc.
+ */
+export type LoadArgsReviver = () => Promise<(args: unknown[]) => unknown[]>;
+
 type TaskFn = (...args: unknown[]) => unknown;
-type Revive = (args: unknown[]) => unknown[];
-
-/** A task result to be moved, not copied, back to the caller; made by `move()` from `weft/worker`. */
-export class Moved {
-  constructor(
-    readonly value: unknown,
-    readonly transfer: ArrayBuffer[],
-  ) {}
-}
-
-/** The AbortSignal of the running task, for tasks submitted with a signal or timeout. */
-export const taskSignalStore = new AsyncLocalStorage<AbortSignal>();
 
 /**
  * Runs tasks inside a worker: loads the task module, then executes batches in order, at most
- * `concurrency` at once, and posts results back in batches. Idle, it waits on its transport (no spinning).
+ * `concurrency` at once, and posts results back in batches. Idle, it waits on its transport (no
+ * spinning). The worker side of the wire in `./protocol.ts`; the pool is the other.
  */
-export class Runtime {
+export class WorkerRuntime {
   readonly #init: WorkerInit;
   readonly #transport: Transport;
   readonly #started: Int32Array;
@@ -49,15 +47,17 @@ export class Runtime {
   #failure: Error | undefined;
   #ready = false;
   #controllers = new Map<number, AbortController>();
-  /** Rebuilds shared-memory primitives, Queues and PipeEnds among arguments; loaded on first need (it pulls in src/shared and src/process). */
-  #revive: Revive | undefined;
+  readonly #loadReviver: LoadArgsReviver | undefined;
+  /** Rebuilds tagged arguments, once loaded. */
+  #revive: ((args: unknown[]) => unknown[]) | undefined;
   #loadingRevive = false;
   /** End time of the last measurement: back-to-back sync tasks share one clock read. */
   #now = 0;
 
-  constructor(init: WorkerInit, transport: Transport) {
+  constructor(init: WorkerInit, transport: Transport, loadReviver?: LoadArgsReviver) {
     this.#init = init;
     this.#transport = transport;
+    this.#loadReviver = loadReviver;
     this.#started = new Int32Array(init.started);
     transport.onMessage((message) => this.#receive(message));
   }
@@ -102,8 +102,8 @@ export class Runtime {
     if (Array.isArray(message)) {
       this.#batches.push(message);
       if (this.#ready) this.#pump();
-    } else if (message !== null && typeof message === 'object' && 'cancel' in message) {
-      this.#controllers.get((message as CancelMessage).cancel)?.abort(new Error('cancelled by the pool'));
+    } else if (isCancel(message)) {
+      this.#controllers.get(message.cancel)?.abort(new Error('cancelled by the pool'));
     }
   }
 
@@ -114,8 +114,8 @@ export class Runtime {
       const batch = this.#batches[0]!;
       const i = this.#cursor;
       const mode = batch[i + 1] as number;
-      const args = mode & FLAG_ONE_ARG ? [batch[i + 3]] : (batch[i + 3] as unknown[]);
-      if (!this.#revive && Array.isArray(args) && hasSharedTag(args)) {
+      const args = taskArgs(batch, i);
+      if (!this.#revive && this.#loadReviver && Array.isArray(args) && hasTagged(args)) {
         this.#loadRevive();
         break;
       }
@@ -145,7 +145,7 @@ export class Runtime {
       this.#settle(id, STATUS_ERROR, encodeThrow(error), t0);
       return;
     }
-    if (result instanceof ChunkFailure) this.#settle(id, STATUS_CHUNK_ERROR, [result.done, encodeThrow(result.error)], t0);
+    if (result instanceof ChunkError) this.#settle(id, STATUS_CHUNK_ERROR, [result.done, encodeThrow(result.error)], t0);
     else if (isThenable(result)) {
       this.#now = performance.now();
       this.#active++;
@@ -156,7 +156,7 @@ export class Runtime {
     } else this.#settle(id, STATUS_OK, result, t0);
   }
 
-  /** Shared-memory primitives among the arguments arrive as tagged copies: rebuild them (typed-array chunks hold only numbers). */
+  /** Shared primitives, Queues and PipeEnds among the arguments arrive as tagged copies: rebuild them (typed-array chunks hold only numbers). */
   #reviveArgs(args: unknown[]): unknown[] {
     return this.#revive && Array.isArray(args) ? this.#revive(args) : args;
   }
@@ -164,8 +164,8 @@ export class Runtime {
   #loadRevive(): void {
     if (this.#loadingRevive) return;
     this.#loadingRevive = true;
-    void Promise.all([import('../shared/revive.js'), import('../process/revive.js')]).then(([shared, ipc]) => {
-      this.#revive = (args) => ipc.reviveEnds(shared.reviveArgs(args));
+    void this.#loadReviver!().then((revive) => {
+      this.#revive = revive;
       this.#pump();
     });
   }
@@ -184,7 +184,7 @@ export class Runtime {
         }
         results[i] = r;
       } catch (error) {
-        if (!pending) return new ChunkFailure(results.slice(0, i), error);
+        if (!pending) return new ChunkError(results.slice(0, i), error);
         results.length = i;
         results.push(Promise.reject(error));
         break;
@@ -266,35 +266,18 @@ export class Runtime {
   }
 }
 
-/** True when an argument list holds a tagged shared-memory primitive, Queue or PipeEnd. */
-function hasSharedTag(args: unknown[]): boolean {
-  for (const a of args) if (isSharedTagged(a) || isIpcTagged(a)) return true;
-  return false;
-}
-
-/** Map chunks at least this long whose results are all numbers travel back as a moved Float64Array. */
-const PACK_MIN = 64;
-
-class ChunkFailure {
-  constructor(readonly done: unknown[], readonly error: unknown) {}
-}
-
 async function settleChunk(results: unknown[]): Promise<unknown> {
   for (let i = 0; i < results.length; i++) {
     try {
       results[i] = await results[i];
     } catch (error) {
-      throw new ChunkFailure(results.slice(0, i), error);
+      throw new ChunkError(results.slice(0, i), error);
     }
   }
   return results;
 }
 
 function failure(error: unknown): [number, unknown] {
-  if (error instanceof ChunkFailure) return [STATUS_CHUNK_ERROR, [error.done, encodeThrow(error.error)]];
+  if (error instanceof ChunkError) return [STATUS_CHUNK_ERROR, [error.done, encodeThrow(error.error)]];
   return [STATUS_ERROR, encodeThrow(error)];
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 }

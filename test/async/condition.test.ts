@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CancelledError, Condition, InvalidArgumentError, Lock, NotLockedError, TimeoutError } from '../../src/async/index.js';
+import { CancelledError, Condition, InvalidArgumentError, Lock, NotHeldError, TimeoutError } from '../../src/async/index.js';
 import { tick, track } from './helpers.js';
 
-test('wait, notify and notifyAll without the lock throw NotLockedError', async () => {
+test('wait, notify and notifyAll without the lock throw NotHeldError', async () => {
   const cond = new Condition();
-  await assert.rejects(cond.wait(), (e: unknown) => e instanceof NotLockedError && e.code === 'ERR_WEFT_NOT_LOCKED');
-  await assert.rejects(cond.waitFor(() => false), NotLockedError);
-  assert.throws(() => cond.notify(), NotLockedError);
-  assert.throws(() => cond.notifyAll(), NotLockedError);
+  await assert.rejects(cond.wait(), (e: unknown) => e instanceof NotHeldError && e.code === 'ERR_WEFT_NOT_HELD');
+  await assert.rejects(cond.waitFor(() => false), NotHeldError);
+  assert.throws(() => cond.notify(), NotHeldError);
+  assert.throws(() => cond.notifyAll(), NotHeldError);
 });
 
 test('a negative or NaN notify count throws InvalidArgumentError', async () => {

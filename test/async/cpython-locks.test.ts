@@ -12,7 +12,7 @@ import {
   Condition,
   Event,
   Lock,
-  NotLockedError,
+  NotHeldError,
   Semaphore,
 } from '../../src/async/index.js';
 import { settle, tick, track } from './helpers.js';
@@ -242,12 +242,12 @@ test('Condition: test_wait_cancel_after_notify — a signal aborted after the no
   assert.equal(cond.locked, false, 'the guard released it afterwards: the lock is not stuck');
 });
 
-test('Condition: test_wait_for_unacquired — a predicate already true returns its value without the lock; a false one throws NotLockedError', async () => {
+test('Condition: test_wait_for_unacquired — a predicate already true returns its value without the lock; a false one throws NotHeldError', async () => {
   const cond = new Condition();
   const value = [1, 2, 3];
   assert.equal(await cond.waitFor(() => value), value);
   assert.equal(cond.locked, false);
-  await assert.rejects(cond.waitFor(() => false), NotLockedError);
+  await assert.rejects(cond.waitFor(() => false), NotHeldError);
 });
 
 test('Condition: test_notify — notify(1) wakes one; a later notify(2048) wakes the rest without counting the already-notified one twice', async () => {

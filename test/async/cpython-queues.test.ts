@@ -12,12 +12,12 @@ import {
   LifoQueue,
   PriorityQueue,
   Queue,
-  QueueFull,
-  QueueShutDown,
+  QueueFullError,
+  QueueShutDownError,
 } from '../../src/async/index.js';
 import { settle, tick, track } from './helpers.js';
 
-const isShutDown = (e: unknown): boolean => e instanceof QueueShutDown;
+const isShutDown = (e: unknown): boolean => e instanceof QueueShutDownError;
 
 type Kind = [name: string, make: (maxsize?: number) => Queue<string | number>];
 const QUEUE: Kind = ['Queue', (maxsize) => new Queue({ maxsize })];
@@ -119,7 +119,7 @@ test('Queue: test_float_maxsize — a fractional maxsize admits items while the 
   q.putNowait(1);
   q.putNowait(2);
   assert.equal(q.full(), true);
-  assert.throws(() => q.putNowait(3), QueueFull);
+  assert.throws(() => q.putNowait(3), QueueFullError);
 
   const q2 = new Queue<number>({ maxsize: 1.3 });
   assert.equal((await settle(q2.put(1))).state, 'fulfilled');
@@ -205,16 +205,16 @@ for (const [name, make] of [LIFO, PRIORITY]) {
 // QueueShutdownTests / LifoQueueShutdownTests / PriorityQueueShutdownTests
 // ---------------------------------------------------------------------------------------------
 
-/** After a shutdown that left the queue empty, every put and get throws QueueShutDown. */
+/** After a shutdown that left the queue empty, every put and get throws QueueShutDownError. */
 async function assertAllShutDown(q: Queue<string | number>): Promise<void> {
-  await assert.rejects(q.put('data'), QueueShutDown);
-  assert.throws(() => q.putNowait('data'), QueueShutDown);
-  await assert.rejects(q.get(), QueueShutDown);
-  assert.throws(() => q.getNowait(), QueueShutDown);
+  await assert.rejects(q.put('data'), QueueShutDownError);
+  assert.throws(() => q.putNowait('data'), QueueShutDownError);
+  await assert.rejects(q.get(), QueueShutDownError);
+  assert.throws(() => q.getNowait(), QueueShutDownError);
 }
 
 for (const [name, make] of [QUEUE, LIFO, PRIORITY]) {
-  test(`${name}: test_shutdown_empty — shutdown() of an empty queue wakes a pending get with QueueShutDown, and join() resolves`, async () => {
+  test(`${name}: test_shutdown_empty — shutdown() of an empty queue wakes a pending get with QueueShutDownError, and join() resolves`, async () => {
     const q = make();
     const getter = track(q.get());
     await tick(); // the get is pending before the shutdown

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CancelledError, InvalidArgumentError, Lock, NotLockedError, TimeoutError } from '../../src/async/index.js';
+import { CancelledError, InvalidArgumentError, Lock, NotHeldError, TimeoutError } from '../../src/async/index.js';
 import { tick, track } from './helpers.js';
 
 test('acquire on a free lock resolves at once and locks it', async () => {
@@ -20,9 +20,9 @@ test('tryAcquire takes a free lock and refuses a held one', () => {
   assert.equal(lock.tryAcquire(), true);
 });
 
-test('releasing an unlocked lock throws NotLockedError', () => {
+test('releasing an unlocked lock throws NotHeldError', () => {
   const lock = new Lock();
-  assert.throws(() => lock.release(), (e: unknown) => e instanceof NotLockedError && e.code === 'ERR_WEFT_NOT_LOCKED');
+  assert.throws(() => lock.release(), (e: unknown) => e instanceof NotHeldError && e.code === 'ERR_WEFT_NOT_HELD');
 });
 
 test('waiters are served in FIFO order', async () => {

@@ -7,9 +7,9 @@ import {
   LifoQueue,
   PriorityQueue,
   Queue,
-  QueueEmpty,
-  QueueFull,
-  QueueShutDown,
+  QueueEmptyError,
+  QueueFullError,
+  QueueShutDownError,
   TimeoutError,
 } from '../../src/async/index.js';
 import { tick, track } from './helpers.js';
@@ -32,12 +32,12 @@ test('items come out in FIFO order', async () => {
   assert.equal(q.empty(), true);
 });
 
-test('putNowait on a full queue throws QueueFull; getNowait on an empty one QueueEmpty', () => {
+test('putNowait on a full queue throws QueueFullError; getNowait on an empty one QueueEmptyError', () => {
   const q = new Queue<number>({ maxsize: 1 });
-  assert.throws(() => q.getNowait(), (e: unknown) => e instanceof QueueEmpty && e.code === 'ERR_WEFT_QUEUE_EMPTY');
+  assert.throws(() => q.getNowait(), (e: unknown) => e instanceof QueueEmptyError && e.code === 'ERR_WEFT_QUEUE_EMPTY');
   q.putNowait(1);
   assert.equal(q.full(), true);
-  assert.throws(() => q.putNowait(2), (e: unknown) => e instanceof QueueFull && e.code === 'ERR_WEFT_QUEUE_FULL');
+  assert.throws(() => q.putNowait(2), (e: unknown) => e instanceof QueueFullError && e.code === 'ERR_WEFT_QUEUE_FULL');
   assert.equal(q.size, 1);
 });
 
@@ -155,19 +155,19 @@ test('join takes a timeout', async () => {
   await assert.rejects(q.join({ timeout: 1 }), TimeoutError);
 });
 
-test('after shutdown, put throws QueueShutDown and get drains the rest, then throws', async () => {
+test('after shutdown, put throws QueueShutDownError and get drains the rest, then throws', async () => {
   const q = new Queue<number>();
   q.putNowait(1);
   q.shutdown();
   assert.equal(q.isShutdown, true);
-  await assert.rejects(q.put(2), (e: unknown) => e instanceof QueueShutDown && e.code === 'ERR_WEFT_QUEUE_SHUT_DOWN');
-  assert.throws(() => q.putNowait(2), QueueShutDown);
+  await assert.rejects(q.put(2), (e: unknown) => e instanceof QueueShutDownError && e.code === 'ERR_WEFT_QUEUE_SHUT_DOWN');
+  assert.throws(() => q.putNowait(2), QueueShutDownError);
   assert.equal(await q.get(), 1);
-  await assert.rejects(q.get(), QueueShutDown);
-  assert.throws(() => q.getNowait(), QueueShutDown);
+  await assert.rejects(q.get(), QueueShutDownError);
+  assert.throws(() => q.getNowait(), QueueShutDownError);
 });
 
-test('shutdown wakes blocked getters and putters with QueueShutDown', async () => {
+test('shutdown wakes blocked getters and putters with QueueShutDownError', async () => {
   const empty = new Queue<number>();
   const getter = empty.get();
   const full = new Queue<number>({ maxsize: 1 });
@@ -175,8 +175,8 @@ test('shutdown wakes blocked getters and putters with QueueShutDown', async () =
   const putter = full.put(2);
   empty.shutdown();
   full.shutdown();
-  await assert.rejects(getter, QueueShutDown);
-  await assert.rejects(putter, QueueShutDown);
+  await assert.rejects(getter, QueueShutDownError);
+  await assert.rejects(putter, QueueShutDownError);
   assert.equal(full.getNowait(), 1);
 });
 
@@ -188,7 +188,7 @@ test('shutdown(true) drops the items, counts them done for join, and get throws 
   q.shutdown(true);
   await joined;
   assert.equal(q.size, 0);
-  await assert.rejects(q.get(), QueueShutDown);
+  await assert.rejects(q.get(), QueueShutDownError);
 });
 
 test('async iteration yields items until the queue is shut down and empty', async () => {
@@ -246,7 +246,7 @@ test('a bounded queue with many producers and consumers loses and duplicates not
           got.push(await q.get(c === 0 ? { timeout: 0 } : {}));
           q.taskDone();
         } catch (e) {
-          if (e instanceof QueueShutDown) return;
+          if (e instanceof QueueShutDownError) return;
           if (!(e instanceof TimeoutError)) throw e;
         }
       }

@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DataCloneError } from '../../src/executor/errors.js';
+import { DataCloneError } from '../../src/errors.js';
 import { ProcessPool } from '../../src/backends/process.js';
-import { Pipe, PipeClosedError, PipeEOFError, Process, Queue, QueueClosedError } from '../../src/process/index.js';
-import { QueueEmpty, QueueFull, TimeoutError, CancelledError } from '../../src/async/errors.js';
+import { Pipe, PipeClosedError, PipeEOFError, Process, Queue, QueueClosedError } from '../../src/index.js';
+import { QueueEmptyError, QueueFullError, TimeoutError, CancelledError } from '../../src/errors.js';
 import { rejectsWith } from '../helpers.js';
 
 type Ipc = typeof import('../fixtures/process/ipc.js');
@@ -39,9 +39,9 @@ describe('Queue across processes', () => {
 
   test('nowait, timeout, abort and close are named errors; nothing queued is lost', async () => {
     const q = new Queue<string>({ maxsize: 1 });
-    await rejectsWith(Promise.resolve().then(() => q.getNowait()), QueueEmpty, 'ERR_WEFT_QUEUE_EMPTY');
+    await rejectsWith(Promise.resolve().then(() => q.getNowait()), QueueEmptyError, 'ERR_WEFT_QUEUE_EMPTY');
     q.putNowait('a');
-    await rejectsWith(Promise.resolve().then(() => q.putNowait('b')), QueueFull, 'ERR_WEFT_QUEUE_FULL');
+    await rejectsWith(Promise.resolve().then(() => q.putNowait('b')), QueueFullError, 'ERR_WEFT_QUEUE_FULL');
     await rejectsWith(q.put('b', { timeout: 20 }), TimeoutError, 'ERR_WEFT_TIMEOUT');
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 20);
@@ -97,7 +97,7 @@ describe('Queue and Pipe in worker threads', () => {
   });
 
   test('a pipe end passed to a Thread talks both ways', async () => {
-    const { Thread } = await import('../../src/process/index.js');
+    const { Thread } = await import('../../src/index.js');
     const [mine, theirs] = Pipe<string>();
     const t = new Thread<Ipc, 'shout'>(ipcUrl, 'shout', [theirs]).start();
     mine.send('hello');

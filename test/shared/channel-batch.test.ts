@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Channel, ChannelClosedError, InvalidArgumentError, WaitTimeoutError } from '../../src/shared/index.js';
+import { Channel, ChannelClosedError, InvalidArgumentError, TimeoutError } from '../../src/shared/index.js';
 import { runScenario } from './fixtures/spawn.js';
 
 test('sendMany and receiveMany keep order across many wraps of a small ring, mixing numbers and objects', () => {
@@ -37,7 +37,7 @@ test('receiveNumbers copies blocks of numbers into a Float64Array and stops at t
   assert.equal(ch.receiveSync(), 'six');
   assert.equal(ch.receiveNumbersSync(out, { timeout: 10 }), 1);
   assert.equal(out[0], 7);
-  assert.throws(() => ch.receiveNumbersSync(out, { timeout: 10 }), WaitTimeoutError);
+  assert.throws(() => ch.receiveNumbersSync(out, { timeout: 10 }), TimeoutError);
   ch.close();
   assert.throws(() => ch.receiveNumbersSync(out), ChannelClosedError);
 });
@@ -56,7 +56,7 @@ test('a block of numbers can be taken one value at a time and by size', () => {
 test('sendMany respects maxItems, waits for room, and reports what was sent on timeout', async () => {
   const ch = new Channel<number>({ maxItems: 3 });
   assert.equal(ch.trySendMany([1, 2, 3, 4, 5]), 3);
-  await assert.rejects(ch.sendMany([4, 5], { timeout: 10 }), (e: unknown) => e instanceof WaitTimeoutError && /0 of 2/.test(e.message));
+  await assert.rejects(ch.sendMany([4, 5], { timeout: 10 }), (e: unknown) => e instanceof TimeoutError && /0 of 2/.test(e.message));
   const pending = ch.sendMany([4, 5, 6, 7], { timeout: 5000 });
   const got: number[] = [];
   while (got.length < 7) got.push(...(await ch.receiveBatch({ max: 2, timeout: 5000 })));
@@ -73,8 +73,8 @@ test('receiveBatch waits for the first value, then takes what is ready', async (
   const pending = ch.receiveBatch({ timeout: 5000 });
   setTimeout(() => ch.trySendMany(['a', 'b', 'c']), 5);
   assert.deepStrictEqual(await pending, ['a', 'b', 'c']);
-  await assert.rejects(ch.receiveBatch({ timeout: 10 }), WaitTimeoutError);
-  assert.throws(() => ch.receiveBatchSync({ timeout: 5 }), WaitTimeoutError);
+  await assert.rejects(ch.receiveBatch({ timeout: 10 }), TimeoutError);
+  assert.throws(() => ch.receiveBatchSync({ timeout: 5 }), TimeoutError);
 });
 
 test('a large value still fits an empty ring whose write position is near the end', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Channel, ChannelClosedError, MessageTooLargeError, WaitTimeoutError, OverReleaseError, InvalidArgumentError, Lock } from '../../src/shared/index.js';
+import { Channel, ChannelClosedError, MessageTooLargeError, TimeoutError, TooManyReleasesError, InvalidArgumentError, Lock } from '../../src/shared/index.js';
 import { runScenario } from './fixtures/spawn.js';
 
 test('a Channel carries numbers, bytes and structured-cloneable values in order', async () => {
@@ -39,8 +39,8 @@ test('a full Channel makes send wait until a receive makes room, or time out', a
   assert.equal(ch.trySend(1), true);
   assert.equal(ch.trySend(2), true);
   assert.equal(ch.trySend(3), false);
-  await assert.rejects(ch.send(3, { timeout: 10 }), WaitTimeoutError);
-  assert.throws(() => ch.sendSync(3, { timeout: 5 }), WaitTimeoutError);
+  await assert.rejects(ch.send(3, { timeout: 10 }), TimeoutError);
+  assert.throws(() => ch.sendSync(3, { timeout: 5 }), TimeoutError);
   const pending = ch.send(3, { timeout: 5000 });
   setTimeout(() => void ch.receive(), 5);
   await pending;
@@ -52,7 +52,7 @@ test('a full Channel makes send wait until a receive makes room, or time out', a
 
 test('receive times out, and an aborted receive takes nothing', async () => {
   const ch = new Channel<number>();
-  await assert.rejects(ch.receive({ timeout: 10 }), WaitTimeoutError);
+  await assert.rejects(ch.receive({ timeout: 10 }), TimeoutError);
   const ac = new AbortController();
   const r = ch.receive({ signal: ac.signal });
   ac.abort(new Error('stop'));
@@ -97,7 +97,7 @@ test('taskDone and join track every sent item', async () => {
   ch.receiveSync();
   ch.taskDone();
   assert.equal(await joined, true);
-  assert.throws(() => ch.taskDone(), OverReleaseError);
+  assert.throws(() => ch.taskDone(), TooManyReleasesError);
 });
 
 test('two producer and two consumer workers pass every item exactly once', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeCompact, scratch, CompactDecoder, MAX_DEPTH } from '../../src/shared/codec.js';
+import { encodeCompact, scratch, CompactDecoder, MAX_DEPTH } from '../../src/shared/channel/codec.js';
 import { Channel } from '../../src/shared/index.js';
 
 function roundTrip(v: unknown): unknown {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Lock, RLock, withLock, withLockSync, NotHeldError, NotOwnerError, InvalidArgumentError, InvalidSharedObjectError, WaitTimeoutError } from '../../src/shared/index.js';
+import { Lock, RLock, withLock, withLockSync, NotHeldError, NotOwnerError, InvalidArgumentError, InvalidSharedObjectError, TimeoutError } from '../../src/shared/index.js';
 import { runScenario, spawn, nextMessage } from './fixtures/spawn.js';
 
 test('an uncontended Lock is taken and released without waiting', async () => {
@@ -67,7 +67,7 @@ test('a `using` guard releases the lock at the end of its block, even on throw',
   }, /boom/);
   assert.equal(lock.locked, false);
   lock.acquireSync();
-  await assert.rejects(lock.guard({ timeout: 5 }), WaitTimeoutError);
+  await assert.rejects(lock.guard({ timeout: 5 }), TimeoutError);
   lock.release();
 });
 

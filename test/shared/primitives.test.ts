@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   Semaphore, BoundedSemaphore, Condition, Event, Barrier, Lock, RLock,
-  OverReleaseError, InvalidArgumentError, NotOwnerError, BrokenBarrierError,
+  TooManyReleasesError, InvalidArgumentError, NotOwnerError, BrokenBarrierError,
 } from '../../src/shared/index.js';
 import { runScenario, spawn, nextMessage } from './fixtures/spawn.js';
 
@@ -27,12 +27,12 @@ test('a Semaphore refuses negative or fractional counts', () => {
 
 test('a BoundedSemaphore refuses to be released above its initial value', () => {
   const sem = new BoundedSemaphore(1);
-  assert.throws(() => sem.release(), (e: unknown) => e instanceof OverReleaseError && e.code === 'ERR_WEFT_OVER_RELEASE');
+  assert.throws(() => sem.release(), (e: unknown) => e instanceof TooManyReleasesError && e.code === 'ERR_WEFT_TOO_MANY_RELEASES');
   sem.acquireSync();
   sem.release();
   assert.equal(sem.value, 1);
   const copy = BoundedSemaphore.from(structuredClone({ ...sem }));
-  assert.throws(() => copy.release(), OverReleaseError, 'the bound lives in shared memory');
+  assert.throws(() => copy.release(), TooManyReleasesError, 'the bound lives in shared memory');
 });
 
 test('a Semaphore of 2 lets at most 2 of 4 workers in at once', async () => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import { encodeThrow, decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
-import { CancelledError, QueueEmpty, QueueFull, TimeoutError, InvalidStateError } from '../async/errors.js';
+import { CancelledError, QueueEmptyError, QueueFullError, TimeoutError, InvalidStateError } from '../errors.js';
 import { BrokerGoneError, QueueClosedError } from './errors.js';
 import { QueueState } from './queue-state.js';
 
@@ -112,7 +112,7 @@ function serve(socket: Socket, queues: Map<string, QueueState>): void {
 }
 
 const errorClasses: Record<string, new () => Error> = {
-  QueueClosedError, QueueFull, QueueEmpty, TimeoutError, CancelledError, BrokerGoneError,
+  QueueClosedError, QueueFullError, QueueEmptyError, TimeoutError, CancelledError, BrokerGoneError,
 };
 
 function revive(encoded: EncodedThrow): Error {

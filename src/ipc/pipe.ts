@@ -19,7 +19,7 @@ export interface PipeOptions {
  */
 export class PipeEnd<T = unknown> implements AsyncIterable<T> {
   /** Tag that lets a task's runtime revive a posted copy. */
-  readonly __weftIpc = 'PipeEnd';
+  readonly __weft = 'PipeEnd';
   /** Queue this end reads from (absent on a send-only end). */
   readonly inbox: Queue<T> | undefined;
   /** Queue this end writes to (absent on a receive-only end). */

@@ -3,9 +3,7 @@
  * and `runCheckThenActDemo`, as compiled .js or, under tsx, as .ts through an eval bootstrap.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Lock } from './lock.js';
-import { Barrier } from './barrier.js';
-import { Condition } from './condition.js';
+import { Barrier, Condition, Lock } from '../shared/index.js';
 
 interface Job {
   role: 'increment' | 'deposit' | 'withdraw';

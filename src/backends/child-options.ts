@@ -5,8 +5,8 @@
 import type { ForkOptions } from 'node:child_process';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidOptionError } from '../executor/errors.js';
-import { inheritedFlags } from '../worker/flags.js';
+import { InvalidOptionError } from '../errors.js';
+import { inheritedFlags } from './flags.js';
 
 /**
  * Node's permission model for untrusted tasks (`--experimental-permission`, Node 20+). The child
@@ -52,7 +52,7 @@ const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const weftRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The file a weft child runs. */
-export const processEntry = fileURLToPath(new URL(`../worker/process-entry${ext}`, import.meta.url));
+export const processEntry = fileURLToPath(new URL(`./process-entry${ext}`, import.meta.url));
 
 /** Validates child options; throws `InvalidOptionError` naming the bad one. */
 export function checkChildOptions(o: ChildOptions): void {

@@ -16,7 +16,7 @@
  * its position with one store, so `sendMany`/`receiveMany` cost one index update per batch.
  */
 import { CompactDecoder } from './codec.js';
-import { lockSync, unlock } from './mutex.js';
+import { lockSync, unlock } from '../mutex.js';
 
 /** Word indexes in the header (Int32); each group sits on its own 64-byte line. */
 export const W = {

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '../async/errors.js';
-import { DataCloneError } from '../executor/errors.js';
+import { InvalidArgumentError } from '../errors.js';
+import { DataCloneError } from '../errors.js';
 import { clientFor, createQueue, localQueue } from './broker.js';
 import type { QueueState } from './queue-state.js';
 
@@ -21,8 +21,8 @@ export interface QueueWaitOptions {
  * serves every other holder over a local socket, so items are delivered exactly once, in the
  * order each producer put them; the queue lives as long as its creator.
  *
- * Errors: `putNowait` on a full queue throws `QueueFull`, `getNowait` on an empty one
- * `QueueEmpty`; `put`/`get` past their `timeout` reject with `TimeoutError`, on abort with
+ * Errors: `putNowait` on a full queue throws `QueueFullError`, `getNowait` on an empty one
+ * `QueueEmptyError`; `put`/`get` past their `timeout` reject with `TimeoutError`, on abort with
  * `CancelledError` (all from `weft/async`). After `close()`, `put` rejects and `get` drains
  * what is left, then rejects with `QueueClosedError`.
  *
@@ -33,7 +33,7 @@ export interface QueueWaitOptions {
  */
 export class Queue<T = unknown> {
   /** Tag that lets a task's runtime revive a posted copy. */
-  readonly __weftIpc = 'Queue';
+  readonly __weft = 'Queue';
   /** Socket path of the broker holding this queue. */
   readonly path: string;
   /** Id of this queue in its broker. */
@@ -71,14 +71,14 @@ export class Queue<T = unknown> {
     return this.#wait('get', [], options) as Promise<T>;
   }
 
-  /** Adds `item` now or throws `QueueFull` (locally) / rejects with it (remote handle). */
+  /** Adds `item` now or throws `QueueFullError` (locally) / rejects with it (remote handle). */
   putNowait(item: T): Promise<void> | void {
     const s = this.#state();
     if (s) return s.putNowait(cloned(item));
     return this.#call('putNowait', item) as Promise<void>;
   }
 
-  /** Takes an item now, or throws `QueueEmpty` (remote handles reject). */
+  /** Takes an item now, or throws `QueueEmptyError` (remote handles reject). */
   getNowait(): T | Promise<T> {
     const s = this.#state();
     return s ? (s.getNowait() as T) : (this.#call('getNowait') as Promise<T>);

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ModuleLoadError } from '../executor/errors.js';
-import type { ModuleLocation } from '../executor/types.js';
+import { ModuleLoadError } from '../worker/errors.js';
+import type { ModuleLocation } from './types.js';
 
 const TS = /\.[mc]?tsx?$/;
 

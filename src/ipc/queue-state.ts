@@ -1,4 +1,4 @@
-import { CancelledError, QueueEmpty, QueueFull, TimeoutError, InvalidStateError } from '../async/errors.js';
+import { CancelledError, QueueEmptyError, QueueFullError, TimeoutError, InvalidStateError } from '../errors.js';
 import { Deque } from '../deque.js';
 import { QueueClosedError } from './errors.js';
 
@@ -34,7 +34,7 @@ export class QueueState {
 
   putNowait(item: unknown): void {
     if (this.#closed) throw new QueueClosedError();
-    if (this.maxsize > 0 && this.size >= this.maxsize) throw new QueueFull();
+    if (this.maxsize > 0 && this.size >= this.maxsize) throw new QueueFullError();
     this.#push(item);
   }
 
@@ -52,7 +52,7 @@ export class QueueState {
   }
 
   getNowait(): unknown {
-    if (this.size === 0) throw this.#closed ? new QueueClosedError() : new QueueEmpty();
+    if (this.size === 0) throw this.#closed ? new QueueClosedError() : new QueueEmptyError();
     return this.#shift();
   }
 

@@ -6,7 +6,8 @@
 import { serialize } from 'node:v8';
 import { encodeCompact, scratch, scratchWords } from './codec.js';
 import { Ring, NUMBER, BYTES, COMPACT, V8, recordSize } from './ring.js';
-import { InvalidArgumentError, MessageTooLargeError } from './errors.js';
+import { InvalidArgumentError } from '../../errors.js';
+import { MessageTooLargeError } from '../errors.js';
 
 /** A value ready to be written into the ring. */
 export interface Staged {

@@ -3,13 +3,15 @@
  *
  * The first message is the `WorkerInit` (less `started`: shared memory does not cross
  * processes). Every result batch carries the number of tasks started so far as one extra
- * trailing element; a child dying through JavaScript (`process.exit`, `process.abort()`, an
- * uncaught error) first sends `{ final: started }`. The parent keeps the pool's `started`
- * counter from these. The child exits when its IPC channel closes, so it never outlives its parent.
+ * trailing slot (`appendStarted` in the protocol); a child dying through JavaScript
+ * (`process.exit`, `process.abort()`, an uncaught error) first sends a `FinalMessage`. The
+ * parent keeps the pool's `started` counter from these. The child exits when its IPC channel
+ * closes, so it never outlives its parent.
  */
-import { Runtime } from './runtime.js';
-import { encodeThrow } from './error-codec.js';
-import type { WorkerInit } from './protocol.js';
+import { WorkerRuntime } from '../worker/runtime.js';
+import { encodeThrow } from '../worker/error-codec.js';
+import { appendStarted, takeStarted, type FinalMessage, type WorkerInit } from '../worker/protocol.js';
+import { loadArgsReviver } from './revive.js';
 
 const started = new Int32Array(new SharedArrayBuffer(4));
 
@@ -19,7 +21,8 @@ function send(message: unknown): void {
 
 function final(error?: unknown): void {
   try {
-    send({ final: Atomics.load(started, 0), error: error === undefined ? undefined : encodeThrow(error) });
+    const message: FinalMessage = { final: Atomics.load(started, 0), error: error === undefined ? undefined : encodeThrow(error) };
+    send(message);
   } catch {
     // the channel is gone: the parent infers what it can
   }
@@ -27,18 +30,21 @@ function final(error?: unknown): void {
 
 process.once('message', (message) => {
   const init = { ...(message as Omit<WorkerInit, 'started'>), started: started.buffer as SharedArrayBuffer };
-  const runtime = new Runtime(init, {
-    post: (batch) => {
-      if (!process.connected) return;
-      batch.push(Atomics.load(started, 0));
-      try {
-        process.send!(batch);
-      } finally {
-        batch.pop();
-      }
+  const runtime = new WorkerRuntime(
+    init,
+    {
+      post: (batch) => {
+        if (!process.connected) return;
+        try {
+          process.send!(appendStarted(batch, Atomics.load(started, 0)));
+        } finally {
+          takeStarted(batch); // the runtime may post the batch again, result by result
+        }
+      },
+      onMessage: (handler) => process.on('message', handler),
     },
-    onMessage: (handler) => process.on('message', handler),
-  });
+    loadArgsReviver,
+  );
   // Installed before the runtime's own wrappers, so the final note goes out after the runtime
   // has flushed the results it holds, just before the process ends.
   const exit = process.exit.bind(process);

@@ -7,10 +7,7 @@
  * one is there: without a `Condition` two can see the same last unit and overdraw.
  */
 import { Worker } from 'node:worker_threads';
-import { Lock } from './lock.js';
-import { Barrier } from './barrier.js';
-import { Condition } from './condition.js';
-import { InvalidArgumentError } from './errors.js';
+import { Barrier, Condition, InvalidArgumentError, Lock } from '../shared/index.js';
 
 /** Options of `runRaceDemo`. */
 export interface RaceDemoOptions {

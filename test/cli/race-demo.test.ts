@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runRaceDemo, runCheckThenActDemo, InvalidArgumentError } from '../../src/shared/index.js';
+import { runCheckThenActDemo, runRaceDemo } from '../../src/cli/race-demo.js';
+import { InvalidArgumentError } from '../../src/shared/index.js';
 
 test('unlocked increments from two workers never exceed the expected total', async () => {
   const r = await runRaceDemo({ increments: 200_000, workers: 2, lock: false, timeout: 60_000 });

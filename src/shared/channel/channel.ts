@@ -1,10 +1,11 @@
 import { deserialize } from 'node:v8';
-import { attach, claim } from './memory.js';
-import { deadlineOf, runAsync, runSync, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
-import { lockOp, lockSync, unlock } from './mutex.js';
+import { attach, claim } from '../memory.js';
+import { deadlineOf, runAsync, runSync, type Op, type SyncWaitOptions, type WaitOptions } from '../futex.js';
+import { lockOp, lockSync, unlock } from '../mutex.js';
 import { Ring, W, HEADER_BYTES, OK, FULL, CLOSED, EMPTY, PENDING, NUMBER, NUMBERS } from './ring.js';
 import { stage, detach, putStaged, type Staged } from './stage.js';
-import { ChannelClosedError, InvalidArgumentError, InvalidSharedObjectError, OverReleaseError, WaitTimeoutError } from './errors.js';
+import { ChannelClosedError, InvalidSharedObjectError } from '../errors.js';
+import { InvalidArgumentError, TooManyReleasesError, TimeoutError } from '../../errors.js';
 
 /** Options of a `Channel`. */
 export interface ChannelOptions {
@@ -46,7 +47,7 @@ const FLOATS = 2;
  * with `postMessage` instead.
  *
  * A full channel makes `send` wait (`sendSync` blocks the thread); an empty one makes `receive`
- * wait. Timeouts throw `WaitTimeoutError`, abort rejects with `signal.reason`, and the item is
+ * wait. Timeouts throw `TimeoutError`, abort rejects with `signal.reason`, and the item is
  * neither sent nor taken. `close()` refuses further sends; receivers drain what is left, then
  * get `ChannelClosedError` (iteration simply ends). Every successful send also counts an
  * unfinished task: `taskDone()` and `join()` work as in Python's `queue.Queue`. Order is FIFO
@@ -249,11 +250,11 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     Atomics.notify(h, W.NOT_FULL);
   }
 
-  /** Marks one received item as processed (for `join`). Throws `OverReleaseError` if called more often than items were sent. */
+  /** Marks one received item as processed (for `join`). Throws `TooManyReleasesError` if called more often than items were sent. */
   taskDone(): void {
     const h = this.#h;
     for (let d = Atomics.load(h, W.DONE); ; ) {
-      if (((Atomics.load(h, W.SENT) - d) | 0) <= 0) throw new OverReleaseError('taskDone() called more times than items were sent');
+      if (((Atomics.load(h, W.SENT) - d) | 0) <= 0) throw new TooManyReleasesError('taskDone() called more times than items were sent');
       const seen = Atomics.compareExchange(h, W.DONE, d, (d + 1) | 0);
       if (seen === d) {
         if (Atomics.load(h, W.SENT) === ((d + 1) | 0)) Atomics.notify(h, W.DONE);
@@ -508,7 +509,7 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
   }
 }
 
-function timedOut(what: string, timeout: number | undefined, sent?: number, of?: number): WaitTimeoutError {
+function timedOut(what: string, timeout: number | undefined, sent?: number, of?: number): TimeoutError {
   const progress = sent === undefined ? '' : ` (${sent} of ${String(of)} values were sent)`;
-  return new WaitTimeoutError(`channel ${what} did not complete within ${String(timeout)} ms${progress}`);
+  return new TimeoutError(`channel ${what} did not complete within ${String(timeout)} ms${progress}`);
 }

@@ -1,9 +1,10 @@
-import { WeftError } from '../errors.js';
+/** The errors of the channels between processes; the rest of the family is in `src/errors.ts`. */
+import { InvalidStateError, WeftError } from '../errors.js';
 
 /** `send` or `recv` on a pipe end you closed. Open a new `Pipe()` to talk again. */
-export class PipeClosedError extends WeftError {
+export class PipeClosedError extends InvalidStateError {
   constructor(message = 'this pipe end is closed: it can neither send nor receive; create a new Pipe()') {
-    super('ERR_WEFT_PIPE_CLOSED', message);
+    super(message, undefined, 'ERR_WEFT_PIPE_CLOSED');
   }
 }
 
@@ -19,16 +20,9 @@ export class PipeEOFError extends WeftError {
 }
 
 /** `put` on a closed `Queue`, or `get` on one that is closed and empty. Items queued before the close are still delivered. */
-export class QueueClosedError extends WeftError {
+export class QueueClosedError extends InvalidStateError {
   constructor(message = 'the queue is closed: no more puts, and no more gets once it is empty') {
-    super('ERR_WEFT_QUEUE_CLOSED', message);
-  }
-}
-
-/** A `Process` or `Thread` was started twice, joined before `start()`, or used after its end. */
-export class ProcessStateError extends WeftError {
-  constructor(message: string) {
-    super('ERR_WEFT_PROCESS_STATE', message);
+    super(message, undefined, 'ERR_WEFT_QUEUE_CLOSED');
   }
 }
 

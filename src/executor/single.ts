@@ -1,32 +1,39 @@
+/**
+ * The parent's side of one task in its own worker: the shared core of `Thread` and `Process`
+ * (Python's `threading.Thread` and `multiprocessing.Process`), over the same `Backend` seam
+ * and wire as the pools. Its partner inside the worker is `WorkerRuntime`.
+ */
 import { EventEmitter } from 'node:events';
-import type { Backend, WorkerExit, WorkerHandle } from '../executor/backend.js';
-import { DataCloneError, TaskAbortedError, WorkerExitedError, ResourceLimitError } from '../executor/errors.js';
-import type { ModuleLocation } from '../executor/types.js';
-import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
-import { MODE_CALL, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK } from '../worker/protocol.js';
-import { resolveTaskModule } from '../worker/module.js';
-import { ProcessStateError } from './errors.js';
+import { DataCloneError } from '../errors.js';
+import { isTagged } from '../shared/tag.js';
+import { MODE_CALL, STATUS_OK, encodeTasks, resultError } from '../worker/protocol.js';
+import type { Backend, WorkerExit, WorkerHandle } from './backend.js';
+import { ProcessStateError, TaskAbortedError, exitError } from './errors.js';
+import { resolveTaskModule } from './module.js';
+import type { ModuleLocation } from './types.js';
 
-/** Options every runner takes. */
-export interface RunnerOptions {
+/** Options every single-task runner takes. */
+export interface SingleTaskOptions {
   /** Aborting stops the worker; `join()` rejects with `TaskAbortedError` (the signal's reason as cause). */
   signal?: AbortSignal;
 }
 
 /** Lifecycle of a {@link Process} or {@link Thread}. */
-export type RunnerState = 'created' | 'running' | 'finished';
+export type SingleTaskState = 'created' | 'running' | 'finished';
 
 /**
- * One task function in its own worker (the shared core of `Process` and `Thread`). Events:
+ * One task function in its own worker, seen from the parent (the shared core of `Process` and
+ * `Thread`). Events:
  * `'spawn'` once started, `'result'` with the value, `'error'` with the task's error (emitted
  * only when someone listens: `join()` rejects either way), `'exit'` with `(code, signal)`.
  */
-export abstract class Runner<R> extends EventEmitter {
+export abstract class SingleTaskRunner<R> extends EventEmitter {
   readonly #module: ModuleLocation;
   readonly #name: string;
   readonly #args: unknown[];
   readonly #signal: AbortSignal | undefined;
-  #state: RunnerState = 'created';
+  #state: SingleTaskState = 'created';
+  #backend: Backend | undefined;
   #handle: WorkerHandle | undefined;
   #settled = false;
   #result: Promise<R>;
@@ -39,7 +46,7 @@ export abstract class Runner<R> extends EventEmitter {
   /** Signal that ended a child process, or null. */
   signalCode: NodeJS.Signals | null = null;
 
-  protected constructor(module: ModuleLocation, name: string, args: readonly unknown[], options: RunnerOptions) {
+  protected constructor(module: ModuleLocation, name: string, args: readonly unknown[], options: SingleTaskOptions) {
     super();
     this.#module = module;
     this.#name = name;
@@ -61,7 +68,7 @@ export abstract class Runner<R> extends EventEmitter {
   protected abstract spawned(handle: WorkerHandle): void;
 
   /** 'created', 'running' or 'finished'. */
-  get state(): RunnerState {
+  get state(): SingleTaskState {
     return this.#state;
   }
 
@@ -81,7 +88,8 @@ export abstract class Runner<R> extends EventEmitter {
       return this;
     }
     const { url, tsx } = resolveTaskModule(this.#module);
-    const handle = this.backend().spawn(
+    const backend = (this.#backend = this.backend());
+    const handle = backend.spawn(
       { module: url, concurrency: 1, started: new SharedArrayBuffer(4), tsx },
       { results: (batch) => this.#onResults(batch), exit: (info) => this.#onExit(info) },
     );
@@ -89,7 +97,7 @@ export abstract class Runner<R> extends EventEmitter {
     this.spawned(handle);
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
     try {
-      handle.send([1, MODE_CALL, this.#name, this.#args]);
+      handle.send(encodeTasks([{ id: 1, mode: MODE_CALL, name: this.#name, args: this.#args }]).batch);
     } catch (error) {
       this.#fail(new DataCloneError(`the arguments of '${this.#name}' cannot be sent to its worker (${(error as Error)?.message}); pass plain data`, error));
       handle.terminate();
@@ -123,13 +131,25 @@ export abstract class Runner<R> extends EventEmitter {
     if (batch.length < 4 || this.#settled) return; // the empty "ready" message
     const status = batch[1] as number;
     const value = batch[2];
-    if (status === STATUS_OK) {
-      this.#settled = true;
-      this.#resolve(value as R);
-      this.emit('result', value);
-    } else if (status === STATUS_ERROR) this.#fail(decodeThrow(value as EncodedThrow, this.#name));
-    else if (status === STATUS_CLONE_ERROR) this.#fail(new DataCloneError(`the result of '${this.#name}' cannot be cloned back (${String(value)})`));
+    if (status === STATUS_OK) this.#succeed(value);
+    else this.#fail(resultError(status, value, this.#name));
     this.finish(this.#handle!);
+  }
+
+  /** A result that is a tagged copy (a shared primitive, a Queue) comes back live, as from a pool. */
+  #succeed(value: unknown): void {
+    this.#settled = true;
+    const backend = this.#backend!;
+    if (!backend.loadReviver || !isTagged(value)) return this.#deliver(value);
+    backend.loadReviver().then((revive) => revive(value)).then(
+      (revived) => this.#deliver(revived),
+      (error: unknown) => this.#reject(error),
+    );
+  }
+
+  #deliver(value: unknown): void {
+    this.#resolve(value as R);
+    this.emit('result', value);
   }
 
   #fail(error: unknown): void {
@@ -143,7 +163,7 @@ export abstract class Runner<R> extends EventEmitter {
     this.#signal?.removeEventListener('abort', this.#onAbort);
     const clean = this.#settled;
     if (!clean) {
-      this.#fail(info.outOfMemory ? new ResourceLimitError(this.#name, info.error) : new WorkerExitedError(this.#name, info.code, info.signal, info.error));
+      this.#fail(exitError(this.#name, info));
     }
     this.exitCode = clean && info.signal === null && this.stoppedByUs() ? 0 : info.code;
     this.signalCode = info.signal;
