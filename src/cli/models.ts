@@ -5,9 +5,7 @@
  * stops, so Ctrl-C can stop them all.
  */
 import { pathToFileURL } from 'node:url';
-import { AsyncPool, ProcessPool, ThreadPool } from '../index.js';
-import type { Pool } from '../executor/pool.js';
-import type { PoolOptions } from '../executor/options.js';
+import { AsyncPool, ProcessPool, ThreadPool, type Pool, type PoolOptions } from '../index.js';
 import { tsxApi } from '../executor/module.js';
 import { CliError } from './errors.js';
 

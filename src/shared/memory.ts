@@ -1,7 +1,7 @@
 /**
  * Where a shared primitive's memory comes from. Internal: not exported from `weft/shared`.
  *
- * A primitive's constructor calls `claim(tag, bytes)`: normally that allocates a fresh,
+ * A primitive's constructor calls `claim(bytes)`: normally that allocates a fresh,
  * zeroed `SharedArrayBuffer`. `attach(tag, obj, bytes, make)` validates a tagged plain object
  * (what structured clone delivers) and makes the next `claim` reuse its memory instead, so
  * `X.from(obj)` runs the ordinary constructor over existing memory without re-initializing it.

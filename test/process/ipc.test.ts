@@ -105,4 +105,34 @@ describe('Queue and Pipe in worker threads', () => {
     await mine.close();
     assert.equal(await t.join(), 'hello');
   });
+
+  test('a Queue returned by a task arrives live, revived like an argument, from a pool and from a Thread', async () => {
+    const { ThreadPool, Thread } = await import('../../src/index.js');
+    const q = new Queue<number>();
+    const pool = new ThreadPool<Ipc>(ipcUrl, { size: 1 });
+    try {
+      const back = await pool.run('echo', q);
+      assert.ok(back instanceof Queue);
+      await back.put(7);
+      assert.equal(await q.get(), 7);
+    } finally {
+      await pool.close();
+    }
+    const t = new Thread<Ipc, 'echo'>(ipcUrl, 'echo', [q]).start();
+    const fromThread = (await t.join()) as unknown;
+    assert.ok(fromThread instanceof Queue);
+  });
+});
+
+describe('a Queue made in a child process', () => {
+  test('returned from a ProcessPool task, it arrives live and its items can be taken here', async () => {
+    const pool = new ProcessPool<Ipc>(ipcUrl, { size: 1 });
+    try {
+      const q = await pool.run('makeQueue', 3);
+      assert.ok(q instanceof Queue);
+      assert.deepEqual([await q.get(), await q.get(), await q.get()], [0, 1, 2]);
+    } finally {
+      await pool.close();
+    }
+  });
 });

@@ -1,9 +1,9 @@
-import { deserialize } from 'node:v8';
 import { attach, claim } from '../memory.js';
 import { deadlineOf, runAsync, runSync, type Op, type SyncWaitOptions, type WaitOptions } from '../futex.js';
 import { lockOp, lockSync, unlock } from '../mutex.js';
-import { Ring, W, HEADER_BYTES, OK, FULL, CLOSED, EMPTY, PENDING, NUMBER, NUMBERS } from './ring.js';
-import { stage, detach, putStaged, type Staged } from './stage.js';
+import { Ring, W, HEADER_BYTES, OK, FULL, CLOSED, EMPTY } from './ring.js';
+import { stage, detach, type Staged } from './stage.js';
+import { DONE, FLOATS, MANY, NOT_NUMBER, ONE, TIMEOUT, putMany, putOne, take } from './transfer.js';
 import { ChannelClosedError, InvalidSharedObjectError } from '../errors.js';
 import { InvalidArgumentError, TooManyReleasesError, TimeoutError } from '../../errors.js';
 
@@ -23,19 +23,10 @@ export interface BatchOptions extends WaitOptions {
 
 const BUSY = 3; // a non-blocking attempt found the mutex taken
 const PROGRESS = 4; // a batch attempt sent some values, not all: keep going without sleeping
-const PUBLISH_EVERY = 32; // encoded values between two publishes in a batch, so receivers start early
 // Polling before a waiter sleeps, adapted per handle: doubled when a spin saw the other side
 // act, halved when the waiter slept anyway (spinning only steals CPU on an oversubscribed machine).
 const SPIN_MAX = 2000;
 const SPIN_MIN = 16;
-// Receive outcomes other than a value; symbols, so no value can be mistaken for one.
-const DONE: unique symbol = Symbol('closed and drained');
-const TIMEOUT: unique symbol = Symbol('timed out');
-const NOT_NUMBER: unique symbol = Symbol('next value is not a number');
-// What a receive attempt collects.
-const ONE = 0;
-const MANY = 1;
-const FLOATS = 2;
 
 /**
  * A bounded multi-producer, multi-consumer queue of structured-cloneable values in a
@@ -128,7 +119,7 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     if (r === OK) return;
     if (r === CLOSED) throw new ChannelClosedError();
     const own = detach(s);
-    if (!(await runAsync(this.#sendOp(() => this.#putOne(own), deadline), options?.signal))) throw timedOut('send', options?.timeout);
+    if (!(await runAsync(this.#sendOp(() => putOne(this.#r, own), deadline), options?.signal))) throw timedOut('send', options?.timeout);
   }
 
   /** Blocking form of `send` (workers). */
@@ -138,7 +129,7 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     const r = this.#trySend(s, true);
     if (r === OK) return;
     if (r === CLOSED) throw new ChannelClosedError();
-    if (!runSync(this.#sendOp(() => this.#putOne(s), deadline))) throw timedOut('send', options?.timeout);
+    if (!runSync(this.#sendOp(() => putOne(this.#r, s), deadline))) throw timedOut('send', options?.timeout);
   }
 
   /** Sends `value` only if there is room now; false if full. Throws `ChannelClosedError` if closed. */
@@ -312,22 +303,7 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     const h = this.#h;
     if (block) lockSync(h, W.P_MUTEX, Infinity);
     else if (Atomics.compareExchange(h, W.P_MUTEX, 0, 1) !== 0) return BUSY;
-    return this.#putOne(s);
-  }
-
-  // Producer mutex held; releases it. OK, FULL or CLOSED.
-  #putOne(s: Staged): number {
-    const r = this.#r;
-    if (!r.beginPut()) {
-      unlock(this.#h, W.P_MUTEX);
-      return CLOSED;
-    }
-    const ok = putStaged(r, s);
-    r.endPut();
-    unlock(this.#h, W.P_MUTEX);
-    if (!ok) return FULL;
-    this.#wakeReceivers(1);
-    return OK;
+    return putOne(this.#r, s);
   }
 
   #tryMany(values: ArrayLike<T>, from: number, block: boolean): number {
@@ -335,70 +311,16 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     const h = this.#h;
     if (block) lockSync(h, W.P_MUTEX, Infinity);
     else if (Atomics.compareExchange(h, W.P_MUTEX, 0, 1) !== 0) return from;
-    const i = this.#putMany(values, from);
+    const i = putMany(this.#r, values, from, this.capacity);
     if (i < 0) throw new ChannelClosedError();
     return i;
   }
 
   // One attempt of a batch send (producer mutex held; released): OK, PROGRESS, FULL or CLOSED.
   #batchStep(values: ArrayLike<T>, from: number, reached: (i: number) => void): number {
-    const i = this.#putMany(values, from);
+    const i = putMany(this.#r, values, from, this.capacity);
     if (i >= 0) reached(i);
     return i < 0 ? CLOSED : i === values.length ? OK : i > from ? PROGRESS : FULL;
-  }
-
-  // Producer mutex held; releases it. The index reached, or -1 if closed.
-  #putMany(values: ArrayLike<T>, i: number): number {
-    const r = this.#r;
-    const n = values.length;
-    if (!r.beginPut()) {
-      unlock(this.#h, W.P_MUTEX);
-      return -1;
-    }
-    try {
-      if (values instanceof Float64Array) i += r.putNumbers(values, i, n);
-      else {
-        while (i < n) {
-          const v = values[i];
-          if (typeof v === 'number') {
-            let j = i + 1;
-            while (j < n && typeof values[j] === 'number') j++;
-            const k = r.putNumbers(values as ArrayLike<number>, i, j);
-            i += k;
-            if (i < j) break;
-          } else {
-            if (!putStaged(r, stage(v, this.capacity))) break;
-            // Encoding takes time: publish every few values so receivers work meanwhile.
-            if (++i % PUBLISH_EVERY === 0) {
-              this.#wakeReceivers(r.endPut());
-              r.beginPut(); // cannot fail: close() needs the producer mutex, held here
-            }
-          }
-        }
-      }
-    } finally {
-      const k = r.endPut();
-      unlock(this.#h, W.P_MUTEX);
-      this.#wakeReceivers(k);
-    }
-    return i;
-  }
-
-  #wakeReceivers(n: number): void {
-    const h = this.#h;
-    // One exchange claims every registered sleeper: later publishes skip the notify until one registers again.
-    if (n > 0 && Atomics.load(h, W.RECV_WAITERS) > 0 && Atomics.exchange(h, W.RECV_WAITERS, 0) > 0) {
-      Atomics.add(h, W.NOT_EMPTY, 1);
-      Atomics.notify(h, W.NOT_EMPTY);
-    }
-  }
-
-  #wakeSenders(): void {
-    const h = this.#h;
-    if (Atomics.load(h, W.SEND_WAITERS) > 0 && Atomics.exchange(h, W.SEND_WAITERS, 0) > 0) {
-      Atomics.add(h, W.NOT_FULL, 1);
-      Atomics.notify(h, W.NOT_FULL);
-    }
   }
 
   // One receive attempt: what `#takeLocked` returns, or EMPTY when `block` is false and the mutex is taken.
@@ -406,43 +328,7 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     const h = this.#h;
     if (block) lockSync(h, W.C_MUTEX, Infinity);
     else if (Atomics.compareExchange(h, W.C_MUTEX, 0, 1) !== 0) return EMPTY;
-    return this.#takeLocked(mode, max, out);
-  }
-
-  // Consumer mutex held; releases it. A value (ONE), a non-empty array (MANY), a count > 0 (FLOATS), EMPTY or DONE.
-  #takeLocked(mode: number, max: number, out: Float64Array | null): unknown {
-    const r = this.#r;
-    const h = this.#h;
-    const closed = Atomics.load(h, W.CLOSED) === 1; // read before the tail: once closed, nothing more arrives
-    let v: unknown = EMPTY;
-    let pending: number[] | null = null;
-    let got = 0;
-    r.beginTake();
-    try {
-      if (mode === ONE) v = r.take();
-      else if (mode === FLOATS) {
-        const kind = r.peekKind(); // peek first: the tail may move between a failed take and a peek
-        if (kind === NUMBER || kind === NUMBERS) v = r.takeNumbers(out!, 0);
-        else if (kind >= 0) v = NOT_NUMBER;
-      } else {
-        const list: unknown[] = [];
-        while (list.length < max) {
-          const x = r.take();
-          if (x === EMPTY) break;
-          if (x === PENDING) (pending ??= []).push(list.length), list.push(r.bytes);
-          else list.push(x);
-        }
-        if (list.length > 0) v = list;
-      }
-    } finally {
-      got = r.endTake();
-      unlock(h, W.C_MUTEX);
-    }
-    if (got === 0) return v === NOT_NUMBER ? v : closed ? DONE : EMPTY;
-    this.#wakeSenders();
-    if (v === PENDING) return deserialize(r.bytes!);
-    if (pending !== null) for (const k of pending) (v as unknown[])[k] = deserialize((v as Uint8Array[])[k]!);
-    return v;
+    return take(this.#r, mode, max, out);
   }
 
   // Runs `attempt` (called with the producer mutex held; it releases it) until OK, sleeping while FULL.
@@ -494,7 +380,7 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
         seq = Atomics.load(h, W.NOT_EMPTY);
       }
       yield* lockOp(h, W.C_MUTEX, Infinity);
-      const v = this.#takeLocked(mode, max, out);
+      const v = take(this.#r, mode, max, out);
       if (v !== EMPTY) return v;
       if (sleepy && (yield { i32: h, index: W.NOT_EMPTY, value: seq, deadline }) === 'timed-out') return TIMEOUT;
     }
