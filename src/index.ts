@@ -21,7 +21,7 @@ export {
   WeftError, CancelledError, TimeoutError, InvalidStateError, InvalidArgumentError, InvalidOptionError, DataCloneError,
 } from './errors.js';
 export {
-  PoolClosedError, PoolTerminatedError, TaskTimeoutError, TaskAbortedError, AsCompletedTimeoutError, WorkerExitedError,
+  BrokenPoolError, PoolClosedError, PoolTerminatedError, TaskTimeoutError, TaskAbortedError, AsCompletedTimeoutError, WorkerExitedError,
   ResourceLimitError, ProcessStateError,
 } from './executor/errors.js';
 export { UnknownTaskError, NotAFunctionError, ModuleLoadError, InitializerError, ThrownValueError } from './worker/errors.js';

@@ -2,8 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AsyncPool } from '../src/index.js';
 import { backendSuite, tasksUrl, type Tasks } from './suites/backend.js';
+import { semanticsSuite } from './suites/semantics.js';
 
 backendSuite('AsyncPool', (module, options) => new AsyncPool(module, options), { isolated: false });
+semanticsSuite('AsyncPool', (module, options) => new AsyncPool(module, options), { isolated: false });
 
 describe('AsyncPool: in the event loop', () => {
   test('runs at most size tasks at once', async () => {

@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProcessPool, ResourceLimitError, TaskTimeoutError, WorkerExitedError } from '../src/index.js';
 import { backendSuite, tasksUrl, type Tasks } from './suites/backend.js';
+import { semanticsSuite } from './suites/semantics.js';
 import { eventually, rejectsWith } from './helpers.js';
 
 type ProcTasks = typeof import('./fixtures/process/tasks.js');
 const procUrl = new URL('./fixtures/process/tasks.ts', import.meta.url);
 
 backendSuite('ProcessPool', (module, options) => new ProcessPool(module, options), { isolated: true });
+semanticsSuite('ProcessPool', (module, options) => new ProcessPool(module, options), { isolated: true });
 
 function alive(pid: number): boolean {
   try {

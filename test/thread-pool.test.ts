@@ -4,9 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ResourceLimitError, ThreadPool, WorkerExitedError } from '../src/index.js';
 import { backendSuite, tasksUrl, type Tasks } from './suites/backend.js';
+import { semanticsSuite } from './suites/semantics.js';
 import { eventually, rejectsWith } from './helpers.js';
 
 backendSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
+semanticsSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
 
 describe('ThreadPool: crashes stay inside their worker', () => {
   test('running out of resourceLimits memory is a ResourceLimitError; the pool recovers', async () => {
@@ -130,4 +132,30 @@ describe('ThreadPool: shared memory crosses as arguments', () => {
       await pool.close();
     }
   });
+
+  test('four tasks of a fresh ThreadPool({ size: 4 }) meet at a Barrier(4): none waits behind another', async () => {
+    const { Barrier } = await import('../src/shared/index.js');
+    const pool = new ThreadPool<Tasks>(tasksUrl, { size: 4 });
+    try {
+      const barrier = new Barrier(4);
+      const arrivals = await Promise.all(Array.from({ length: 4 }, () => pool.run('meet', barrier)));
+      assert.deepEqual([...arrivals].sort(), [0, 1, 2, 3]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  test('two tasks and the main thread meet at a Barrier(3)', async () => {
+    const { Barrier } = await import('../src/shared/index.js');
+    const pool = new ThreadPool<Tasks>(tasksUrl, { size: 2 });
+    try {
+      const barrier = new Barrier(3);
+      const tasks = [pool.run('meet', barrier), pool.run('meet', barrier)];
+      const mine = await barrier.wait({ timeout: 10_000 });
+      assert.deepEqual([mine, ...(await Promise.all(tasks))].sort(), [0, 1, 2]);
+    } finally {
+      await pool.close();
+    }
+  });
 });
+

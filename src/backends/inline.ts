@@ -12,6 +12,7 @@ import { WorkerRuntime } from '../worker/runtime.js';
  */
 export class InlineBackend implements Backend {
   readonly kind = 'inline';
+  readonly sharesMemory = true;
 
   spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle {
     let alive = true;
@@ -57,6 +58,7 @@ export class InlineBackend implements Backend {
  */
 export class AsyncPool<M = UntypedModule> extends Pool<M> {
   constructor(module: ModuleLocation, options: PoolOptions = {}) {
-    super(new InlineBackend(), module, options);
+    // `size` runtimes, one task each: at most `size` tasks in flight, as documented.
+    super(new InlineBackend(), module, { ...options, concurrentTasksPerWorker: options.concurrentTasksPerWorker ?? 1 });
   }
 }

@@ -10,7 +10,7 @@
  */
 import { WorkerRuntime } from '../worker/runtime.js';
 import { encodeThrow } from '../worker/error-codec.js';
-import { appendStarted, takeStarted, type FinalMessage, type WorkerInit } from '../worker/protocol.js';
+import { CANCEL_SLOTS, appendStarted, takeStarted, type FinalMessage, type WorkerInit } from '../worker/protocol.js';
 import { loadArgsReviver } from './revive.js';
 
 const started = new Int32Array(new SharedArrayBuffer(4));
@@ -29,7 +29,7 @@ function final(error?: unknown): void {
 }
 
 process.once('message', (message) => {
-  const init = { ...(message as Omit<WorkerInit, 'started'>), started: started.buffer as SharedArrayBuffer };
+  const init = { ...(message as Omit<WorkerInit, 'started' | 'cancels'>), started: started.buffer as SharedArrayBuffer, cancels: new SharedArrayBuffer(4 * CANCEL_SLOTS) };
   const runtime = new WorkerRuntime(
     init,
     {

@@ -41,6 +41,7 @@ const STDERR_TAIL = 4096;
  */
 export class ProcessBackend implements Backend {
   readonly kind = 'process';
+  readonly sharesMemory = false;
   readonly loadReviver = loadReviver;
   readonly #options: ChildOptions;
   /** The live children. */
@@ -58,6 +59,7 @@ export class ProcessBackend implements Backend {
     this.children.add(child);
     let sent = 0;
     let reported = 0;
+    let ready = false;
     let final = -1;
     let finalError: EncodedThrow | undefined;
     let error: unknown;
@@ -70,6 +72,7 @@ export class ProcessBackend implements Backend {
     });
     child.on('message', (message: unknown) => {
       if (Array.isArray(message)) {
+        ready = true;
         reported = takeStarted(message);
         final = -1;
         Atomics.store(started, 0, reported);
@@ -89,7 +92,8 @@ export class ProcessBackend implements Backend {
       reportedExit = true;
       this.children.delete(child);
       if (killTimer) clearTimeout(killTimer);
-      Atomics.store(started, 0, final >= 0 ? final : Math.min(sent, reported + 1));
+      // A child that never said it was ready began nothing (its runtime starts tasks only then).
+      Atomics.store(started, 0, final >= 0 ? final : ready ? Math.min(sent, reported + 1) : 0);
       if (finalError && error === undefined) error = decodeThrow(finalError, 'worker');
       const outOfMemory = signal !== 'SIGKILL' && isOutOfMemory(tail);
       events.exit({ code, signal, error, outOfMemory });
@@ -106,8 +110,8 @@ export class ProcessBackend implements Backend {
       if (child.connected) child.once('disconnect', settle);
       else settle();
     });
-    // The init message: everything but the shared counter (shared memory stays in this process).
-    const { started: _shared, ...rest } = init;
+    // The init message: everything but the shared buffers (shared memory stays in this process).
+    const { started: _started, cancels: _cancels, ...rest } = init;
     child.send(rest);
     const kill = (): void => {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -41,6 +41,7 @@ export interface ThreadHandle extends WorkerHandle {
 /** Runs each worker as a `worker_threads` Worker. */
 export class ThreadBackend implements Backend {
   readonly kind = 'thread';
+  readonly sharesMemory = true;
   readonly loadReviver = loadReviver;
   readonly #options: ThreadPoolOptions;
 

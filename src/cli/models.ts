@@ -89,7 +89,9 @@ async function closeOrTerminate(pool: Pool): Promise<void> {
 /** Starts a runner of `model` for the task module at `moduleUrl`. */
 export function createRunner(model: ModelName, moduleUrl: string, shape: RunnerShape): Runner {
   if (model === 'sequential') return track(sequentialRunner(moduleUrl));
-  const pool = new POOLS[model](moduleUrl, { size: shape.size, concurrentTasksPerWorker: shape.perWorker });
+  // Default options, as a user would start: a thread or process worker overlaps the waits of
+  // async tasks by itself (up to its default concurrentTasksPerWorker, above `perWorker`).
+  const pool = new POOLS[model](moduleUrl, { size: shape.size });
   return track({
     model,
     run: (name, args) => pool.run(name, ...args),

@@ -39,6 +39,11 @@ export interface WorkerHandle {
 export interface Backend {
   /** Short name for messages and stats: 'thread', 'process', 'inline'. */
   readonly kind: string;
+  /**
+   * The worker sees this process's memory (threads, inline): the pool then cancels a task that
+   * has not begun through the shared `cancels` ring, exactly; otherwise by message.
+   */
+  readonly sharesMemory: boolean;
   spawn(init: WorkerInit, events: WorkerEvents): WorkerHandle;
   /**
    * Loads the reviver for results that arrive as tagged copies (a shared primitive, a Queue):

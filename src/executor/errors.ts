@@ -76,6 +76,22 @@ export class ResourceLimitError extends WeftError {
   }
 }
 
+/**
+ * Workers kept dying or hanging before they started (their module's import, or the
+ * initializer): after several in a row, with a growing pause between tries, the pool gives up
+ * and every pending and new call fails with this error (Python's `BrokenProcessPool`). The
+ * message carries the first failure's.
+ */
+export class BrokenPoolError extends InvalidStateError {
+  constructor(failures: number, first: string) {
+    super(
+      `the pool is broken: ${failures} workers in a row failed to start (the first: ${first}); fix the task module or the initializer, then create a new pool`,
+      undefined,
+      'ERR_WEFT_BROKEN_POOL',
+    );
+  }
+}
+
 /** A `Process` or `Thread` was started twice, joined before `start()`, or used after its end. */
 export class ProcessStateError extends InvalidStateError {
   constructor(message: string) {

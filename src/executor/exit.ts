@@ -20,10 +20,12 @@ export function triageExit(slot: Slot, info: WorkerExit): { requeue: Task[]; fai
   for (const task of slot.inflight.values()) {
     if (task.state === SETTLED) continue;
     if (task.timer) clearTimeout(task.timer);
+    task.timer = undefined;
     task.state = QUEUED;
     task.slot = null;
-    // A worker that started nothing may have died of its module: bounce a few times, then fail.
-    if (task.seq > started && (started > 0 || ++task.bounces <= MAX_BOUNCES)) requeue.push(task);
+    // A worker that never started is the pool's to count (it breaks after a few in a row);
+    // one that started but ran nothing may have died of the task itself: bounce a few times, then fail.
+    if (task.seq > started && (started > 0 || !slot.ready || ++task.bounces <= MAX_BOUNCES)) requeue.push(task);
     else if (task.seq <= started && task.retriesLeft > 0) {
       task.retriesLeft--;
       requeue.push(task);

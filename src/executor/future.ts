@@ -5,8 +5,9 @@ export type FutureState = 'pending' | 'running' | 'fulfilled' | 'rejected' | 'ca
 
 /**
  * The handle `submit()` returns, like Python's `concurrent.futures.Future`: awaitable, with a
- * visible state and `cancel()`. A queued task is dropped at once on cancel; a running one is
- * signalled and, if it ignores the signal, its worker is stopped and replaced.
+ * visible state and `cancel()`. A call that has not begun is dropped at once on cancel; a
+ * running one submitted with a signal or timeout is signalled and, if it ignores the signal,
+ * its worker is stopped and replaced.
  *
  * An unobserved failure does not raise `unhandledRejection` (as in Python, the exception
  * waits in the future); awaiting the future still rejects.
@@ -23,10 +24,12 @@ export class Future<T> implements PromiseLike<T> {
   #value: T | undefined;
   #error: unknown;
   readonly #cancel: (reason?: unknown) => boolean;
+  readonly #begun: () => boolean;
 
-  /** @internal created by pools */
-  constructor(promise: Promise<T>, cancel: (reason?: unknown) => boolean) {
+  /** @internal created by pools: `cancel` tries to cancel the call, `begun` tells whether its worker has begun it */
+  constructor(promise: Promise<T>, cancel: (reason?: unknown) => boolean, begun: () => boolean = () => false) {
     this.#cancel = cancel;
+    this.#begun = begun;
     this.promise = promise.then(
       (value) => {
         this.#state = 'fulfilled';
@@ -42,19 +45,21 @@ export class Future<T> implements PromiseLike<T> {
     this.promise.catch(() => {});
   }
 
-  /** Current state. */
+  /** Current state: 'running' only once its worker has begun the call (until then it can be cancelled). */
   get state(): FutureState {
+    if (this.#state === 'pending' && this.#begun()) this.#state = 'running';
     return this.#state;
   }
 
   /** True once fulfilled, rejected or cancelled. */
   done(): boolean {
-    return this.#state !== 'pending' && this.#state !== 'running';
+    const state = this.state;
+    return state !== 'pending' && state !== 'running';
   }
 
   /** True while the task runs in a worker. */
   running(): boolean {
-    return this.#state === 'running';
+    return this.state === 'running';
   }
 
   /** True if the task was cancelled. */
@@ -73,19 +78,18 @@ export class Future<T> implements PromiseLike<T> {
   }
 
   /**
-   * Cancels the task: a queued one never runs; a running one is aborted. Returns false when
-   * the future had already settled. The future rejects with a `TaskAbortedError`.
+   * Cancels the call, as Python's `Future.cancel()`: one that has not begun never runs (also
+   * when it was already sent ahead to a busy worker), and true is returned; so it is for a
+   * running call submitted with a signal or timeout, which is aborted. A running call without
+   * one cannot be stopped alone, nor can a finished one: false. A future already cancelled
+   * returns true again. A cancelled future rejects with `TaskAbortedError`.
    */
   cancel(reason?: unknown): boolean {
+    if (this.#state === 'cancelled') return true;
     if (this.done()) return false;
     const cancelled = this.#cancel(reason);
     if (cancelled) this.#state = 'cancelled';
     return cancelled;
-  }
-
-  /** @internal the pool marks the task as started */
-  markRunning(): void {
-    if (this.#state === 'pending') this.#state = 'running';
   }
 
   then<R1 = T, R2 = never>(

@@ -14,11 +14,12 @@ export interface MapOptions {
   window?: number;
 }
 
+/** Submits one chunk; returns a function that cancels it if it has not started. */
 type SubmitChunk = (
   items: ArrayLike<unknown>,
   onDone: (error: unknown, value: unknown, micros: number) => void,
   transfer?: ArrayBuffer[],
-) => void;
+) => () => void;
 
 const TARGET_CHUNK_MICROS = 1000;
 const MAX_AUTO_CHUNK = 8192;
@@ -50,7 +51,11 @@ class MapIterator implements MapResults<unknown> {
   /** Finished chunks: by index when ordered, in completion order otherwise. */
   readonly #ready = new Map<number, unknown[] | Error | ChunkError>();
   #readyOrder: number[] = [];
+  /** Cancellers of the chunks in flight, by index: a stopped map cancels those not yet started. */
+  readonly #cancels = new Map<number, () => void>();
   #buffer: ArrayLike<unknown> = [];
+  /** The buffer is a plain array: each slot is cleared once yielded, so the map lets go of what it gave. */
+  #clears = false;
   #pos = 0;
   #pendingError: unknown;
   #inputDone = false;
@@ -85,12 +90,19 @@ class MapIterator implements MapResults<unknown> {
 
   next(): Promise<IteratorResult<unknown>> {
     // Fast path: a result already at hand costs one resolved promise, no async frame.
-    if (this.#pos < this.#buffer.length) return Promise.resolve({ value: this.#buffer[this.#pos++], done: false });
+    if (this.#pos < this.#buffer.length) return Promise.resolve({ value: this.#yield(), done: false });
     return this.#next();
   }
 
   async #next(): Promise<IteratorResult<unknown>> {
-    return (await this.#refill()) ? { value: this.#buffer[this.#pos++], done: false } : { value: undefined, done: true };
+    return (await this.#refill()) ? { value: this.#yield(), done: false } : { value: undefined, done: true };
+  }
+
+  #yield(): unknown {
+    const i = this.#pos++;
+    const value = this.#buffer[i];
+    if (this.#clears) (this.#buffer as unknown[])[i] = undefined;
+    return value;
   }
 
   /**
@@ -134,6 +146,7 @@ class MapIterator implements MapResults<unknown> {
           this.#buffer = [];
           this.#pendingError = chunk;
         } else this.#buffer = chunk;
+        this.#clears = Array.isArray(this.#buffer);
         this.#pos = 0;
         continue;
       }
@@ -192,14 +205,18 @@ class MapIterator implements MapResults<unknown> {
     const index = this.#submitted++;
     this.#inflight++;
     const packed = packNumbers(items);
-    this.#submit(packed ?? items, (error, value, micros) => {
+    let settled = false; // a closed pool settles the chunk before submit returns
+    const cancel = this.#submit(packed ?? items, (error, value, micros) => {
+      settled = true;
       this.#inflight--;
+      this.#cancels.delete(index);
       if (this.#finished) return;
       this.#ready.set(index, error !== undefined ? (error as Error) : (value as unknown[]));
       if (!this.#ordered) this.#readyOrder.push(index);
       if (this.#auto && error === undefined && micros > 0) this.#adapt(items.length, micros);
       this.#wake?.();
     }, packed ? [packed.buffer as ArrayBuffer] : undefined);
+    if (!settled) this.#cancels.set(index, cancel);
   }
 
   #adapt(count: number, micros: number): void {
@@ -220,6 +237,8 @@ class MapIterator implements MapResults<unknown> {
     this.#inputDone = true;
     this.#pendingError = undefined;
     this.#ready.clear();
+    for (const cancel of this.#cancels.values()) cancel();
+    this.#cancels.clear();
     this.#signal?.removeEventListener('abort', this.#onAbort);
     void this.#source.return?.();
   }

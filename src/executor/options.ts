@@ -16,7 +16,11 @@ export interface PoolOptions {
   maxQueue?: number;
   /** Recycle a worker after it has been given this many tasks (guards against leaks). Default: never. */
   maxTasksPerWorker?: number;
-  /** Async tasks a worker runs at once. Default 1. */
+  /**
+   * Async tasks a worker runs at once: while its running tasks await, a worker's event loop is
+   * free, so it takes more (synchronous tasks still run one after another). Default 32 for
+   * `ThreadPool` and `ProcessPool`, 1 for `AsyncPool` (whose `size` already counts tasks).
+   */
   concurrentTasksPerWorker?: number;
   /** Re-run a task this many times when its worker dies while running it. Default 0. */
   retries?: number;
@@ -26,6 +30,12 @@ export interface PoolOptions {
   initArgs?: unknown[];
   /** Milliseconds a cancelled or timed-out task gets to honour its AbortSignal before its worker is stopped. Default 100. */
   cancelGrace?: number;
+  /**
+   * Milliseconds a worker may take to start (boot, import the task module, run the
+   * initializer) before it is stopped and replaced; its tasks go to another worker, and fail
+   * with `WorkerExitedError` once three workers in a row never started. Default 60,000.
+   */
+  startTimeout?: number;
 }
 
 /** Per-call options of `submit`. */
@@ -40,6 +50,9 @@ export interface CallOptions {
   priority?: number;
 }
 
+/** Async tasks a thread or process worker overlaps by default. */
+export const DEFAULT_CONCURRENT_TASKS = 32;
+
 /** Pool options after validation and defaults. */
 export interface ResolvedPoolOptions {
   minSize: number;
@@ -52,6 +65,7 @@ export interface ResolvedPoolOptions {
   initializer: string | undefined;
   initArgs: unknown[];
   cancelGrace: number;
+  startTimeout: number;
 }
 
 function checkInt(value: unknown, name: string, min: number, allowInfinity = false): number {
@@ -101,11 +115,12 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
     maxQueue: options.maxQueue === undefined ? 1_000_000 : checkInt(options.maxQueue, 'maxQueue', 0, true),
     maxTasksPerWorker: options.maxTasksPerWorker === undefined ? Infinity : checkInt(options.maxTasksPerWorker, 'maxTasksPerWorker', 1, true),
     concurrentTasksPerWorker:
-      options.concurrentTasksPerWorker === undefined ? 1 : checkInt(options.concurrentTasksPerWorker, 'concurrentTasksPerWorker', 1),
+      options.concurrentTasksPerWorker === undefined ? DEFAULT_CONCURRENT_TASKS : checkInt(options.concurrentTasksPerWorker, 'concurrentTasksPerWorker', 1),
     retries: options.retries === undefined ? 0 : checkInt(options.retries, 'retries', 0),
     initializer: options.initializer,
     initArgs: options.initArgs ?? [],
     cancelGrace: checkTimeout(options.cancelGrace, 'cancelGrace') ?? 100,
+    startTimeout: checkTimeout(options.startTimeout, 'startTimeout') ?? 60_000,
   };
 }
 

@@ -2,24 +2,25 @@ import { performance } from 'node:perf_hooks';
 import { QueueFullError } from '../errors.js';
 import { isTagged, type Reviver } from '../shared/tag.js';
 import { UnknownTaskError } from '../worker/errors.js';
-import { FLAG_SIGNAL, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_OK, encodeTasks, resultError } from '../worker/protocol.js';
+import {
+  FLAG_SIGNAL, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_ASYNC, STATUS_MASK, STATUS_OK, STATUS_SKIPPED, encodeTasks,
+  resultError,
+} from '../worker/protocol.js';
 import type { Backend, WorkerExit } from './backend.js';
-import { PoolClosedError, PoolTerminatedError, TaskAbortedError, TaskTimeoutError } from './errors.js';
+import { BrokenPoolError, PoolClosedError, PoolTerminatedError, TaskAbortedError, TaskTimeoutError } from './errors.js';
+import { dispatch, type Dispatcher } from './dispatch.js';
 import { triageExit } from './exit.js';
 import { Future } from './future.js';
 import { mapTasks, type MapOptions, type MapResults } from './map.js';
 import { resolveTaskModule } from './module.js';
 import { checkCallOptions, resolvePoolOptions, type CallOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { TaskQueue } from './queue.js';
-import { cloneError, type Slot } from './slot.js';
+import { cloneError, hasBegun, unstart, type Slot } from './slot.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
 import { SENT, SETTLED, Task } from './task.js';
 import type { MapItem, MapTaskName, ModuleLocation, TaskArgs, TaskName, TaskResult, Transferable, UntypedModule } from './types.js';
 import { Workers } from './workers.js';
 
-/** Target worker-side backlog, in microseconds of work, when pipelining small tasks. */
-const PIPELINE_TARGET_MICROS = 2000;
-const MAX_PIPELINE = 512;
 /** Large batches feed the histograms an evenly spaced sample, not every task. */
 const HISTOGRAM_SAMPLES_PER_BATCH = 16;
 
@@ -40,12 +41,14 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   #nextId = 1;
   /** Accepted tasks not yet settled (queued or sent). */
   #pending = 0;
-  #state: 'open' | 'closing' | 'terminated' = 'open';
+  #state: 'open' | 'closing' | 'terminated' | 'broken' = 'open';
   #drainScheduled = false;
   /** Time of the first acceptance since the last drain: tasks accepted together share it. */
   #stamp = 0;
-  /** Running estimate of a task's run time, in µs: starts cautious (little pipelining) and learns per batch. */
-  #micros = 1000;
+  /** Dispatch's view of the pool, with what it learns of the tasks' costs. */
+  readonly #dispatcher: Dispatcher;
+  /** Set once workers keep failing to start: every call fails with it. */
+  #broken: BrokenPoolError | undefined;
   #idleWaiters: (() => void)[] = [];
   #closing: Promise<void> | undefined;
   #terminating: Promise<void> | undefined;
@@ -59,12 +62,26 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     this.#workers = new Workers(
       backend,
       { module: resolved.url, tsx: resolved.tsx, initializer: opts.initializer, initArgs: opts.initArgs, concurrency: opts.concurrentTasksPerWorker },
-      { results: (slot, batch) => this.#onResults(slot, batch), exit: (slot, info) => this.#onExit(slot, info) },
-      opts.minSize,
-      opts.idleTimeout,
+      {
+        results: (slot, batch) => this.#onResults(slot, batch),
+        exit: (slot, info) => this.#onExit(slot, info),
+        respawn: () => {
+          this.#spawnToMin();
+          this.#drain();
+        },
+      },
+      opts,
     );
-    // One worker now; the rest once it is up (or sooner, when queued work asks for them),
-    // so the first result is not slowed by every worker booting at once.
+    this.#dispatcher = {
+      queue: this.#queue,
+      workers: this.#workers,
+      options: opts,
+      micros: 1000,
+      asyncNames: new Set(),
+      send: (slot, tasks) => this.#send(slot, tasks),
+      spawn: () => this.#spawn(),
+    };
+    // One worker now, the rest once it is up or work waits: a first result never waits for all to boot.
     if (this.#opts.minSize > 0) this.#spawn();
   }
 
@@ -85,7 +102,11 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     const promise = new Promise<TaskResult<M, K>>((resolve, reject) => {
       task = this.#accept(name, args, MODE_CALL, resolve as (v: unknown) => void, reject, options, true);
     });
-    const future = new Future(promise, (reason) => (task ? this.#cancel(task, reason) : false));
+    const future = new Future(
+      promise,
+      (reason) => (task ? this.#cancel(task, reason) : false),
+      () => (task ? hasBegun(task) : false),
+    );
     if (task) task.future = future as Future<unknown>;
     return future;
   }
@@ -118,9 +139,13 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       running += s.inflight.size;
       if (s.inflight.size > 0) active++;
     }
+    const workers = this.#workers.count;
     return this.#stats.snapshot(
-      { backend: this.#workers.backend.kind, workers: this.#workers.count, activeWorkers: active, idleWorkers: this.#workers.count - active, queued: this.#queue.length, running },
-      this.#opts.maxSize * this.#opts.concurrentTasksPerWorker,
+      {
+        backend: this.#workers.backend.kind, state: this.#state, workers, activeWorkers: active, idleWorkers: workers - active,
+        queued: this.#queue.length, running, startFailures: this.#workers.startFailures, brokenReason: this.#broken?.message,
+      },
+      this.#opts.maxSize,
     );
   }
 
@@ -136,7 +161,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   close(): Promise<void> {
     if (this.#terminating) return this.#terminating;
     if (!this.#closing) {
-      this.#state = 'closing';
+      if (this.#state === 'open') this.#state = 'closing';
       this.#closing = this.#whenIdle().then(() => this.#workers.stopAll());
     }
     return this.#closing;
@@ -149,10 +174,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   terminate(): Promise<void> {
     if (this.#terminating) return this.#terminating;
     this.#state = 'terminated';
-    for (const task of this.#queue.drain()) this.#fail(task, new PoolTerminatedError());
-    for (const slot of this.#workers) {
-      for (const task of slot.inflight.values()) if (task.state !== SETTLED) this.#fail(task, new PoolTerminatedError());
-    }
+    this.#failAll(() => new PoolTerminatedError());
     this.#terminating = this.#workers.stopAll();
     return this.#terminating;
   }
@@ -171,35 +193,14 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     options: CallOptions | undefined,
     bounded: boolean,
   ): Task | undefined {
-    if (this.#state !== 'open') {
-      reject(new PoolClosedError(`the pool is ${this.#state === 'closing' ? 'closed' : 'terminated'}: task '${String(name)}' was not accepted; create a new pool to run more tasks`));
+    const refusal = this.#refusal(name, options, bounded);
+    if (refusal !== undefined) {
+      reject(refusal);
       return undefined;
     }
-    if (typeof name !== 'string') {
-      reject(new UnknownTaskError(`a task name must be a string naming an export of the task module, got ${typeof name}`));
-      return undefined;
-    }
-    if (bounded && this.#queue.length >= this.#opts.maxQueue) {
-      reject(new QueueFullError(`the task queue is full (maxQueue: ${this.#opts.maxQueue}): await some results before submitting more, raise maxQueue, or use map() which applies backpressure`));
-      return undefined;
-    }
-    let signal: AbortSignal | undefined;
-    let timeout: number | undefined;
-    if (options !== undefined) {
-      try {
-        checkCallOptions(options);
-      } catch (error) {
-        reject(error);
-        return undefined;
-      }
-      signal = options.signal;
-      timeout = options.timeout;
-      if (signal?.aborted) {
-        reject(new TaskAbortedError(name, signal.reason));
-        return undefined;
-      }
-      if (signal || timeout !== undefined) mode |= FLAG_SIGNAL;
-    }
+    const signal = options?.signal;
+    const timeout = options?.timeout;
+    if (signal || timeout !== undefined) mode |= FLAG_SIGNAL;
     const task = new Task(
       this.#nextId++, name, args, mode, options?.priority ?? 0, this.#drainScheduled ? this.#stamp : (this.#stamp = performance.now()), resolve, reject,
       this.#opts.retries, options?.transfer, signal, timeout,
@@ -214,13 +215,36 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     return task;
   }
 
-  #submitChunk(name: string, items: ArrayLike<unknown>, onDone: (error: unknown, value: unknown, micros: number) => void, transfer?: Transferable[]): void {
-    const task: Task | undefined = this.#accept(
+  /** Why a call cannot be accepted now, if it cannot. */
+  #refusal(name: string, options: CallOptions | undefined, bounded: boolean): unknown {
+    if (this.#broken) return this.#broken;
+    if (this.#state !== 'open') {
+      return new PoolClosedError(`the pool is ${this.#state === 'closing' ? 'closed' : 'terminated'}: task '${String(name)}' was not accepted; create a new pool to run more tasks`);
+    }
+    if (typeof name !== 'string') return new UnknownTaskError(`a task name must be a string naming an export of the task module, got ${typeof name}`);
+    if (bounded && this.#queue.length >= this.#opts.maxQueue) {
+      return new QueueFullError(`the task queue is full (maxQueue: ${this.#opts.maxQueue}): await some results before submitting more, raise maxQueue, or use map() which applies backpressure`);
+    }
+    if (options === undefined) return undefined;
+    try {
+      checkCallOptions(options);
+    } catch (error) {
+      return error;
+    }
+    return options.signal?.aborted ? new TaskAbortedError(name, options.signal.reason) : undefined;
+  }
+
+  #submitChunk(name: string, items: ArrayLike<unknown>, onDone: (error: unknown, value: unknown, micros: number) => void, transfer?: Transferable[]): () => void {
+    let task: Task | undefined; // assigned after #accept returns: it may reject (pool closed) before then
+    task = this.#accept(
       name, items as unknown[], MODE_CHUNK,
       (value) => onDone(undefined, value, task!.micros),
       (error) => onDone(error, undefined, task?.micros ?? 0),
       transfer ? { transfer } : undefined, false,
     );
+    return () => {
+      if (task) this.#cancel(task, undefined);
+    };
   }
 
   #scheduleDrain(): void {
@@ -229,52 +253,11 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     queueMicrotask(this.#drainBound);
   }
 
-  /** Tasks kept in flight per worker: deep for tiny tasks, one at a time for long ones. */
-  #depth(): number {
-    const d = Math.floor(PIPELINE_TARGET_MICROS / Math.max(1, this.#micros));
-    return Math.max(this.#opts.concurrentTasksPerWorker, Math.min(MAX_PIPELINE, d));
-  }
-
+  /** Hands queued tasks to workers: see `dispatch()`. */
   #drain(): void {
     this.#drainScheduled = false;
-    if (this.#queue.length === 0 || this.#state === 'terminated') return;
-    const depth = this.#depth();
-    const max = this.#opts.maxTasksPerWorker;
-    let eligible = 0;
-    let idle = 0;
-    for (const s of this.#workers) {
-      if (s.retiring || s.exclusive || s.inflight.size >= depth || s.seq >= max) continue;
-      eligible++;
-      if (s.inflight.size === 0) idle++;
-    }
-    const live = this.#workers.live();
-    if (idle === 0 && live < this.#opts.maxSize) {
-      const want = Math.min(this.#opts.maxSize - live, Math.ceil(this.#queue.length / depth));
-      for (let i = 0; i < want; i++) this.#spawn();
-      eligible += want;
-    }
-    if (eligible === 0) return;
-    const share = Math.ceil(this.#queue.length / eligible);
-    for (const slot of this.#workers) {
-      if (this.#queue.length === 0) break;
-      if (slot.retiring || slot.exclusive) continue;
-      const room = Math.min(depth - slot.inflight.size, share, max - slot.seq);
-      if (room <= 0) continue;
-      const tasks: Task[] = [];
-      while (tasks.length < room) {
-        const task = this.#queue.peek();
-        if (!task) break;
-        if (task.exclusive) {
-          if (tasks.length === 0 && slot.inflight.size === 0) {
-            tasks.push(this.#queue.shift()!);
-            slot.exclusive = true;
-          }
-          break;
-        }
-        tasks.push(this.#queue.shift()!);
-      }
-      if (tasks.length > 0) this.#send(slot, tasks);
-    }
+    if (this.#queue.length === 0 || this.#state === 'terminated' || this.#state === 'broken') return;
+    dispatch(this.#dispatcher);
   }
 
   #send(slot: Slot, tasks: Task[]): void {
@@ -301,14 +284,22 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       t.seq = ++slot.seq;
       slot.inflight.set(t.id, t);
       if (i % every === 0) this.#stats.recordWait(t.queuedAt, now);
-      if (t.future) t.future.markRunning();
-      if (t.timeout !== undefined) t.timer = setTimeout(() => this.#expire(t), t.timeout);
+      if (slot.ready) this.#begin(t);
     }
+  }
+
+  /**
+   * The task's worker is up (its module loaded, its initializer done): from here the task runs,
+   * so its timeout counts from here. Worker boot, module import and the initializer never count.
+   */
+  #begin(task: Task): void {
+    if (task.timeout !== undefined && task.timer === undefined) task.timer = setTimeout(() => this.#expire(task), task.timeout);
   }
 
   #onResults(slot: Slot, batch: unknown[]): void {
     if (!slot.ready) {
-      slot.ready = true;
+      this.#workers.markReady(slot);
+      for (const task of slot.inflight.values()) this.#begin(task);
       this.#spawnToMin();
     }
     const every = RESULT_STRIDE * Math.ceil(batch.length / RESULT_STRIDE / HISTOGRAM_SAMPLES_PER_BATCH);
@@ -319,21 +310,24 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       const task = slot.inflight.get(id);
       if (!task) continue;
       slot.inflight.delete(id);
+      if (batch[i + 1] === STATUS_SKIPPED) continue; // cancelled before it began: already settled
       const micros = batch[i + 3] as number;
       task.micros = micros;
       this.#stats.recordRun(micros, i % every === 0);
-      if ((task.mode & MODE_CHUNK) === 0) {
+      const raw = batch[i + 1] as number;
+      if (raw & STATUS_ASYNC) this.#dispatcher.asyncNames.add(task.name);
+      else if ((task.mode & MODE_CHUNK) === 0) {
         callMicros += micros;
         calls++;
       }
       if (task.state === SETTLED) continue;
-      const status = batch[i + 1] as number;
+      const status = raw & STATUS_MASK;
       const value = batch[i + 2];
       if (status !== STATUS_OK) this.#fail(task, resultError(status, value, task.name));
       else if (isTagged(value) && this.#workers.backend.loadReviver) this.#fulfilRevived(task, value);
       else this.#fulfil(task, value);
     }
-    if (calls > 0) this.#micros = (this.#micros + callMicros / calls) / 2;
+    if (calls > 0) this.#dispatcher.micros = (this.#dispatcher.micros + callMicros / calls) / 2;
     if (slot.exclusive && slot.inflight.size === 0) slot.exclusive = false;
     this.#afterProgress(slot);
   }
@@ -377,16 +371,20 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     }
   }
 
+  /**
+   * Cancels a task that has not begun (queued, or sent ahead to a busy worker, which then skips
+   * it), or a running task with a signal or timeout (aborted, its worker stopped if it ignores the
+   * signal). A running task without one cannot be stopped alone: false, as in Python.
+   */
   #cancel(task: Task, reason: unknown): boolean {
     if (task.state === SETTLED) return false;
-    // Sent tasks without a signal or timeout share their worker's pipeline: they cannot be stopped alone.
-    if (task.state === SENT && !task.exclusive) return false;
-    const running = task.state === SENT;
-    if (!running) this.#queue.remove(task);
+    const sent = task.state === SENT;
+    if (sent && !task.exclusive && !unstart(task, this.#workers.backend.sharesMemory)) return false;
+    if (!sent) this.#queue.remove(task);
     this.#settle(task);
     this.#stats.cancelled++;
     task.reject(new TaskAbortedError(task.name, reason));
-    if (running) this.#stopRunning(task);
+    if (sent && task.exclusive) this.#stopRunning(task);
     return true;
   }
 
@@ -409,13 +407,31 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
 
   #onExit(slot: Slot, info: WorkerExit): void {
     this.#workers.remove(slot);
-    const { requeue, failed } = triageExit(slot, info);
+    const broken = this.#state === 'open' || this.#state === 'closing' ? this.#workers.countStartFailure(slot, info) : undefined;
+    const { requeue, failed } = triageExit(slot, slot.startFailure ? { ...info, error: slot.startFailure } : info);
     for (const [task, error] of failed) this.#fail(task, error);
     for (let i = requeue.length - 1; i >= 0; i--) this.#queue.unshift(requeue[i]!);
     slot.markExited();
-    if (this.#state === 'terminated') return;
+    if (broken) this.#break(broken);
+    if (this.#state === 'terminated' || this.#state === 'broken') return;
     if (this.#state === 'open') this.#spawnToMin();
     if (this.#queue.length > 0) this.#drain();
+  }
+
+  /** Workers keep failing to start: fail every pending and future call with `error`, and stop the rest. */
+  #break(error: BrokenPoolError): void {
+    this.#broken = error;
+    this.#state = 'broken';
+    this.#failAll(() => error);
+    void this.#workers.stopAll();
+  }
+
+  /** Fails every queued and sent task. */
+  #failAll(error: () => Error): void {
+    for (const task of this.#queue.drain()) this.#fail(task, error());
+    for (const slot of this.#workers) {
+      for (const task of slot.inflight.values()) if (task.state !== SETTLED) this.#fail(task, error());
+    }
   }
 
   #spawnToMin(): void {

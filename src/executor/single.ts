@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { DataCloneError } from '../errors.js';
 import { isTagged } from '../shared/tag.js';
-import { MODE_CALL, STATUS_OK, encodeTasks, resultError } from '../worker/protocol.js';
+import { CANCEL_SLOTS, MODE_CALL, STATUS_MASK, STATUS_OK, encodeTasks, resultError } from '../worker/protocol.js';
 import type { Backend, WorkerExit, WorkerHandle } from './backend.js';
 import { ProcessStateError, TaskAbortedError, exitError } from './errors.js';
 import { resolveTaskModule } from './module.js';
@@ -90,7 +90,7 @@ export abstract class SingleTaskRunner<R> extends EventEmitter {
     const { url, tsx } = resolveTaskModule(this.#module);
     const backend = (this.#backend = this.backend());
     const handle = backend.spawn(
-      { module: url, concurrency: 1, started: new SharedArrayBuffer(4), tsx },
+      { module: url, concurrency: 1, started: new SharedArrayBuffer(4), cancels: new SharedArrayBuffer(4 * CANCEL_SLOTS), tsx },
       { results: (batch) => this.#onResults(batch), exit: (info) => this.#onExit(info) },
     );
     this.#handle = handle;
@@ -129,7 +129,7 @@ export abstract class SingleTaskRunner<R> extends EventEmitter {
 
   #onResults(batch: unknown[]): void {
     if (batch.length < 4 || this.#settled) return; // the empty "ready" message
-    const status = batch[1] as number;
+    const status = (batch[1] as number) & STATUS_MASK;
     const value = batch[2];
     if (status === STATUS_OK) this.#succeed(value);
     else this.#fail(resultError(status, value, this.#name));

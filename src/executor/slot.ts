@@ -1,6 +1,7 @@
 import type { WorkerHandle } from './backend.js';
 import { DataCloneError } from '../errors.js';
-import type { Task } from './task.js';
+import { CANCEL_SLOTS } from '../worker/protocol.js';
+import { SENT, type Task } from './task.js';
 
 /** One live worker and the tasks sent to it. Internal. */
 export class Slot {
@@ -15,11 +16,21 @@ export class Slot {
   /** The worker has loaded its module (its first, empty, message). */
   ready = false;
   idleTimer: NodeJS.Timeout | undefined = undefined;
+  /** Stops a worker that does not get going within the pool's `startTimeout`. */
+  startTimer: NodeJS.Timeout | undefined = undefined;
+  /** Why the worker was stopped before it started, when it was. */
+  startFailure: Error | undefined = undefined;
   readonly exited: Promise<void>;
   markExited!: () => void;
 
-  /** `started[0]` counts the tasks the worker began, written by the worker itself. */
-  constructor(readonly started: Int32Array) {
+  /**
+   * `started[0]` counts the tasks the worker began, written by the worker itself; `cancels` is
+   * the ring through which the pool cancels a task that has not begun (see `CANCEL_SLOTS`).
+   */
+  constructor(
+    readonly started: Int32Array,
+    readonly cancels: Int32Array,
+  ) {
     this.exited = new Promise((resolve) => (this.markExited = resolve));
   }
 
@@ -39,3 +50,32 @@ export function cloneError(task: Task, error: unknown): Error {
     error,
   );
 }
+
+/** True once the task's worker has begun it (from the worker's started-counter; late for processes). Internal. */
+export function hasBegun(task: Task): boolean {
+  if (task.state !== SENT) return false;
+  const slot = task.slot as Slot;
+  return task.exclusive ? slot.ready : Atomics.load(slot.started, 0) >= task.seq;
+}
+
+/**
+ * Stops a task sent ahead to a busy worker from beginning; false when it already began. With
+ * shared memory this is exact: the pool marks the task in the worker's `cancels` ring, then
+ * reads its started-counter; the worker counts a task, then claims its mark (Dekker's pattern:
+ * one of the two sees the other). A child process learns of it by message, which it reads
+ * between tasks that take over a millisecond. Internal.
+ */
+export function unstart(task: Task, sharesMemory: boolean): boolean {
+  const slot = task.slot as Slot;
+  const n = task.seq;
+  if (!sharesMemory) {
+    if (Atomics.load(slot.started, 0) >= n) return false;
+    slot.handle.cancel(task.id);
+    return true;
+  }
+  const i = n % CANCEL_SLOTS;
+  Atomics.store(slot.cancels, i, n);
+  if (Atomics.load(slot.started, 0) < n) return true;
+  return Atomics.compareExchange(slot.cancels, i, n, 0) !== n; // -n: the worker claimed the mark and skips it
+}
+

@@ -16,6 +16,8 @@ export interface Percentiles {
 export interface PoolStats {
   /** 'thread', 'process' or 'inline'. */
   backend: string;
+  /** 'open'; 'closing' after `close()`; 'terminated'; 'broken' once workers kept failing to start (see `brokenReason`). */
+  state: 'open' | 'closing' | 'terminated' | 'broken';
   /** Workers alive, and how many of them have work. */
   workers: number;
   activeWorkers: number;
@@ -32,6 +34,10 @@ export interface PoolStats {
   waitTime: Percentiles;
   /** Share of the pool's worker capacity spent running tasks since it started (0..1). */
   utilization: number;
+  /** Workers in a row that died or hung before they started (0 once one starts). */
+  startFailures: number;
+  /** Why the pool is broken, when it is: the message of the `BrokenPoolError` every call now gets. */
+  brokenReason: string | undefined;
 }
 
 function summarize(h: RecordableHistogram): Percentiles {

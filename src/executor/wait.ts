@@ -35,7 +35,8 @@ export async function wait<T>(
     const done = all.filter((f) => f.done());
     if (done.length === all.length) return true;
     if (returnWhen === 'FIRST_COMPLETED') return done.length > 0;
-    if (returnWhen === 'FIRST_EXCEPTION') return done.some((f) => f.state !== 'fulfilled');
+    // As in Python, a cancelled future is done but is not an exception.
+    if (returnWhen === 'FIRST_EXCEPTION') return done.some((f) => f.state === 'rejected');
     return false;
   };
   if (finished()) return split();
@@ -69,6 +70,11 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?
   const ready: Completed<T>[] = [];
   let wake: (() => void) | undefined;
   for (const future of pending) {
+    // Futures already done are yielded first, before any timeout can expire (Python's as_completed).
+    if (future.done()) {
+      ready.push(outcome(future));
+      continue;
+    }
     future.promise.then(
       (value) => {
         ready.push({ future, status: 'fulfilled', value });
@@ -105,4 +111,11 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?
     },
   };
   return iterator;
+}
+
+/** The outcome of a future that is done, read without waiting. */
+function outcome<T>(future: Future<T>): Completed<T> {
+  return future.state === 'fulfilled'
+    ? { future, status: 'fulfilled', value: future.value() as T }
+    : { future, status: 'rejected', reason: future.exception() };
 }

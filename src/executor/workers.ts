@@ -1,31 +1,54 @@
+import { performance } from 'node:perf_hooks';
+import { CANCEL_SLOTS, type WorkerInit } from '../worker/protocol.js';
 import type { Backend, WorkerExit } from './backend.js';
+import { BrokenPoolError } from './errors.js';
+import type { ResolvedPoolOptions } from './options.js';
 import { Slot } from './slot.js';
-import type { WorkerInit } from '../worker/protocol.js';
+
+/** Workers in a row that may fail to start before the pool is broken. */
+const MAX_START_FAILURES = 5;
+/** Pause before the next start after a start failure, doubled for each further one in a row. */
+const START_BACKOFF_MS = 100;
+/** Signals that mean someone stopped the worker, not that it failed to start (a crash is SIGSEGV, SIGABRT…). */
+const KILLED_FROM_OUTSIDE = new Set<NodeJS.Signals>(['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP']);
 
 /** What a pool hears from its workers. */
 export interface WorkerListener {
   results(slot: Slot, batch: unknown[]): void;
   exit(slot: Slot, info: WorkerExit): void;
+  /** A pause after start failures is over: workers may be started again. */
+  respawn(): void;
 }
 
 /**
- * The live workers of a pool: starting them, retiring them, letting idle ones time out, and
- * stopping them all. Which tasks go where is the pool's business. Internal.
+ * The live workers of a pool: starting them (and giving up on ones that never get going),
+ * retiring them, letting idle ones time out, and stopping them all. Which tasks go where is
+ * the pool's business (`dispatch.ts`). Internal.
  */
 export class Workers implements Iterable<Slot> {
   readonly #slots: Slot[] = [];
+  /** Workers in a row that died or hung before they started, and the first one's story. */
+  #startFailures = 0;
+  #firstFailure = '';
+  /** No worker starts before this time (performance.now()), after start failures. */
+  #pauseUntil = 0;
+  #pauseTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly backend: Backend,
-    readonly init: Omit<WorkerInit, 'started'>,
+    readonly init: Omit<WorkerInit, 'started' | 'cancels'>,
     readonly listener: WorkerListener,
-    readonly minSize: number,
-    readonly idleTimeout: number,
+    readonly options: Pick<ResolvedPoolOptions, 'minSize' | 'idleTimeout' | 'startTimeout'>,
   ) {}
 
   /** Workers alive, including those being retired. */
   get count(): number {
     return this.#slots.length;
+  }
+
+  /** Workers in a row that failed to start. */
+  get startFailures(): number {
+    return this.#startFailures;
   }
 
   [Symbol.iterator](): Iterator<Slot> {
@@ -39,16 +62,61 @@ export class Workers implements Iterable<Slot> {
     return n;
   }
 
-  /** Starts a worker; `ref: false` lets the process exit while it idles. */
+  /**
+   * Starts a worker; `ref: false` lets the process exit while it idles. During the pause that
+   * follows a start failure nothing starts: the listener's `respawn` is called when it ends.
+   */
   spawn(ref: boolean): void {
+    const wait = this.#pauseUntil - performance.now();
+    if (wait > 0) {
+      this.#pauseTimer ??= setTimeout(() => {
+        this.#pauseTimer = undefined;
+        this.listener.respawn();
+      }, wait);
+      return;
+    }
     const started = new SharedArrayBuffer(4);
-    const slot = new Slot(new Int32Array(started));
+    const cancels = new SharedArrayBuffer(4 * CANCEL_SLOTS);
+    const slot = new Slot(new Int32Array(started), new Int32Array(cancels));
     slot.handle = this.backend.spawn(
-      { ...this.init, started },
+      { ...this.init, started, cancels },
       { results: (batch) => this.listener.results(slot, batch), exit: (info) => this.listener.exit(slot, info) },
     );
     if (!ref) slot.handle.unref();
     this.#slots.push(slot);
+    const timeout = this.options.startTimeout;
+    slot.startTimer = setTimeout(() => {
+      slot.startTimer = undefined;
+      if (slot.ready || slot.retiring) return;
+      slot.startFailure = new Error(`the worker did not start within startTimeout (${timeout} ms): its task module's import or the initializer hangs`);
+      this.retire(slot);
+    }, timeout);
+    if (!ref) slot.startTimer.unref(); // as the worker itself: alive while tasks are pending
+  }
+
+  /** The worker has loaded its module and run its initializer: the run of start failures ends. */
+  markReady(slot: Slot): void {
+    slot.ready = true;
+    clearTimeout(slot.startTimer);
+    slot.startTimer = undefined;
+    this.#startFailures = 0;
+    this.#pauseUntil = 0;
+  }
+
+  /**
+   * Counts the exit of a worker that never started (one neither the pool nor anyone else
+   * stopped: it exited, crashed or hung by itself): pauses
+   * the next start, longer each time; returns the error that breaks the pool once
+   * `MAX_START_FAILURES` workers in a row have failed.
+   */
+  countStartFailure(slot: Slot, info: WorkerExit): BrokenPoolError | undefined {
+    if (slot.ready || (slot.retiring && !slot.startFailure)) return undefined;
+    // Killed from outside (a user, a supervisor): not the worker failing to start; it is simply replaced.
+    if (!slot.startFailure && info.signal !== null && KILLED_FROM_OUTSIDE.has(info.signal)) return undefined;
+    if (this.#startFailures++ === 0) this.#firstFailure = startFailureOf(slot, info);
+    if (this.#startFailures >= MAX_START_FAILURES) return new BrokenPoolError(this.#startFailures, this.#firstFailure);
+    this.#pauseUntil = performance.now() + START_BACKOFF_MS * 2 ** (this.#startFailures - 1);
+    return undefined;
   }
 
   /** Forgets a worker that has exited. */
@@ -56,6 +124,7 @@ export class Workers implements Iterable<Slot> {
     const index = this.#slots.indexOf(slot);
     if (index >= 0) this.#slots.splice(index, 1);
     slot.clearIdle();
+    clearTimeout(slot.startTimer);
   }
 
   /** Tells a worker to stop; its exit follows. */
@@ -66,11 +135,12 @@ export class Workers implements Iterable<Slot> {
 
   /** Retires an idle worker after `idleTimeout`, unless it got work or only `minSize` remain by then. */
   scheduleIdle(slot: Slot): void {
-    if (this.idleTimeout === Infinity || this.#slots.length <= this.minSize || slot.idleTimer) return;
+    const { idleTimeout, minSize } = this.options;
+    if (idleTimeout === Infinity || this.#slots.length <= minSize || slot.idleTimer) return;
     slot.idleTimer = setTimeout(() => {
       slot.idleTimer = undefined;
-      if (slot.inflight.size === 0 && !slot.retiring && this.live() > this.minSize) this.retire(slot);
-    }, this.idleTimeout);
+      if (slot.inflight.size === 0 && !slot.retiring && this.live() > minSize) this.retire(slot);
+    }, idleTimeout);
     slot.idleTimer.unref();
   }
 
@@ -79,11 +149,15 @@ export class Workers implements Iterable<Slot> {
     for (const s of this.#slots) {
       if (on) s.handle.ref();
       else s.handle.unref();
+      if (on) s.startTimer?.ref();
+      else s.startTimer?.unref();
     }
   }
 
   /** Retires every worker; resolves once all have exited. */
   async stopAll(): Promise<void> {
+    clearTimeout(this.#pauseTimer);
+    this.#pauseTimer = undefined;
     const slots = [...this.#slots];
     for (const s of slots) {
       s.clearIdle();
@@ -91,4 +165,11 @@ export class Workers implements Iterable<Slot> {
     }
     await Promise.all(slots.map((s) => s.exited));
   }
+}
+
+/** What went wrong with a worker that never started, in one line. */
+function startFailureOf(slot: Slot, info: WorkerExit): string {
+  if (slot.startFailure) return slot.startFailure.message;
+  const error = info.error instanceof Error ? `: ${info.error.message}` : '';
+  return `${info.signal ? `the worker was killed by ${info.signal}` : `the worker exited with code ${info.code}`} before it started${error}`;
 }

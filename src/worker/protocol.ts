@@ -14,10 +14,12 @@
  *     through resultError().
  *
  * A worker's first message is an empty result batch: "my module is loaded (or failed to load)".
- * The parent may also send a control object `{ cancel: id }`, which aborts that task's signal.
+ * The parent may also send a control object `{ cancel: id }`, which aborts that task's signal,
+ * or has the worker skip it when it has not begun. A thread, sharing memory with its pool,
+ * learns of such cancels through the `cancels` ring instead, exactly (see CANCEL_SLOTS).
  *
- * Processes only: shared memory does not cross a process, so a child appends its started-task
- * count to every result batch (see {@link appendStarted}), and a child dying through JavaScript
+ * Processes only: shared memory does not cross a process (`started` and `cancels` are the
+ * child's own), so a child appends its started-task count to every result batch (see {@link appendStarted}), and a child dying through JavaScript
  * sends a {@link FinalMessage} first. Flat arrays keep structured cloning cheap when thousands of
  * tiny tasks are in flight.
  */
@@ -41,10 +43,23 @@ export const STATUS_ERROR = 1;
 export const STATUS_CHUNK_ERROR = 2;
 /** The result could not be cloned back: value is the clone error's message. */
 export const STATUS_CLONE_ERROR = 3;
+/** The task was cancelled before it began, and never ran (value: undefined). */
+export const STATUS_SKIPPED = 4;
+/** Added to a status: the task returned a promise, so its worker overlapped it with others (the pool learns which tasks await). */
+export const STATUS_ASYNC = 8;
+/** The status without {@link STATUS_ASYNC}. */
+export const STATUS_MASK = 7;
 
 /** Number of array slots per task in a batch, and per result. */
 export const TASK_STRIDE = 4;
 export const RESULT_STRIDE = 4;
+
+/**
+ * Slots of a worker's `cancels` ring (more than the tasks a pool ever sends ahead to one
+ * worker). To cancel its n-th task before it begins, the pool writes n at `n % CANCEL_SLOTS`;
+ * the worker, having counted the task as started, claims that mark (n → -n) and skips it.
+ */
+export const CANCEL_SLOTS = 1024;
 
 /** Map chunks at least this long made only of numbers travel as a moved Float64Array, both ways. */
 export const PACK_MIN = 64;
@@ -63,11 +78,13 @@ export interface WorkerInit {
   readonly concurrency: number;
   /** Int32Array[1] over this buffer counts tasks started: after a crash the pool knows which never began. */
   readonly started: SharedArrayBuffer;
+  /** Int32Array[CANCEL_SLOTS]: tasks cancelled before they began (see {@link CANCEL_SLOTS}). */
+  readonly cancels: SharedArrayBuffer;
   /** file: URL of tsx's ESM API, when the worker must load TypeScript. */
   readonly tsx?: string;
 }
 
-/** Parent → worker control message: abort task `cancel`'s signal. */
+/** Parent → worker control message: abort task `cancel`'s signal, or skip it if it has not begun (processes). */
 export interface CancelMessage {
   readonly cancel: number;
 }
@@ -142,6 +159,7 @@ export class ChunkError {
 
 /** Parent side: what a result of any status but `STATUS_OK` stands for (a rebuilt error, or a failed chunk). */
 export function resultError(status: number, value: unknown, task: string): Error | ChunkError {
+  status &= STATUS_MASK;
   if (status === STATUS_ERROR) return decodeThrow(value as EncodedThrow, task);
   if (status === STATUS_CHUNK_ERROR) {
     const [done, encoded] = value as [unknown[], EncodedThrow];

@@ -5,8 +5,8 @@ import { Moved, taskSignalStore } from './context.js';
 import { encodeThrow } from './error-codec.js';
 import { InitializerError, ModuleLoadError, NotAFunctionError, UnknownTaskError } from './errors.js';
 import {
-  ChunkError, FLAG_SIGNAL, MODE_CHUNK, PACK_MIN, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
-  TASK_STRIDE, isCancel, taskArgs, type WorkerInit,
+  ChunkError, FLAG_SIGNAL, MODE_CHUNK, PACK_MIN, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_ASYNC, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
+  STATUS_SKIPPED, TASK_STRIDE, CANCEL_SLOTS, isCancel, taskArgs, type WorkerInit,
 } from './protocol.js';
 
 /** How the runtime talks to its pool: a worker thread's port or a child process's IPC channel. */
@@ -26,6 +26,9 @@ export type LoadArgsReviver = () => Promise<(args: unknown[]) => unknown[]>;
 
 type TaskFn = (...args: unknown[]) => unknown;
 
+/** Milliseconds of work after which the runtime lets its event loop run before the next queued task. */
+const YIELD_AFTER_MS = 1;
+
 /**
  * Runs tasks inside a worker: loads the task module, then executes batches in order, at most
  * `concurrency` at once, and posts results back in batches. Idle, it waits on its transport (no
@@ -35,6 +38,9 @@ export class WorkerRuntime {
   readonly #init: WorkerInit;
   readonly #transport: Transport;
   readonly #started: Int32Array;
+  readonly #cancels: Int32Array;
+  /** Ids the pool cancelled by message before they began (processes). */
+  readonly #skip = new Set<number>();
   readonly #batches: unknown[][] = [];
   #cursor = 0;
   #active = 0;
@@ -42,6 +48,7 @@ export class WorkerRuntime {
   /** Buffers to move with the next flush: packed chunk results and `move()`d results. */
   #transfer: ArrayBuffer[] = [];
   #flushScheduled = false;
+  #pumpScheduled = false;
   #fns = new Map<string, TaskFn>();
   #module: Record<string, unknown> | undefined;
   #failure: Error | undefined;
@@ -59,6 +66,7 @@ export class WorkerRuntime {
     this.#transport = transport;
     this.#loadReviver = loadReviver;
     this.#started = new Int32Array(init.started);
+    this.#cancels = new Int32Array(init.cancels);
     transport.onMessage((message) => this.#receive(message));
   }
 
@@ -101,16 +109,40 @@ export class WorkerRuntime {
   #receive(message: unknown): void {
     if (Array.isArray(message)) {
       this.#batches.push(message);
-      if (this.#ready) this.#pump();
+      // On a microtask: messages that arrived together (a batch, then a cancel of one of its
+      // tasks, while this worker was busy) are all received before any of them runs.
+      if (this.#ready && !this.#pumpScheduled) {
+        this.#pumpScheduled = true;
+        queueMicrotask(this.#pumpBound);
+      }
     } else if (isCancel(message)) {
-      this.#controllers.get(message.cancel)?.abort(new Error('cancelled by the pool'));
+      const controller = this.#controllers.get(message.cancel);
+      if (controller) controller.abort(new Error('cancelled by the pool'));
+      else this.#skip.add(message.cancel);
     }
   }
 
+  /**
+   * Resumes pumping one full event-loop turn later: the immediate runs before this turn's poll
+   * phase has read what arrived meanwhile, the second one after the next poll has.
+   */
+  readonly #resumeBound = (): void => void setImmediate(this.#pumpBound);
+  readonly #pumpBound = (): void => {
+    this.#pumpScheduled = false;
+    this.#pump();
+  };
+
   #pump(): void {
     const concurrency = this.#init.concurrency;
-    this.#now = performance.now();
+    const start = (this.#now = performance.now());
     while (this.#active < concurrency && this.#batches.length > 0) {
+      // After a millisecond of work, let the event loop deliver what waits (a cancel of a task
+      // queued here, a result flush) before going on; tiny tasks never pay for it.
+      if (this.#now - start > YIELD_AFTER_MS) {
+        this.#pumpScheduled = true;
+        setImmediate(this.#resumeBound);
+        break;
+      }
       const batch = this.#batches[0]!;
       const i = this.#cursor;
       const mode = batch[i + 1] as number;
@@ -130,7 +162,11 @@ export class WorkerRuntime {
   }
 
   #run(id: number, mode: number, name: string, args: unknown[]): void {
-    Atomics.add(this.#started, 0, 1);
+    const n = Atomics.add(this.#started, 0, 1) + 1;
+    if (this.#cancelled(id, n)) {
+      this.#out.push(id, STATUS_SKIPPED, undefined, 1);
+      return;
+    }
     const t0 = this.#now;
     let result: unknown;
     try {
@@ -151,9 +187,19 @@ export class WorkerRuntime {
       this.#active++;
       result.then(
         (value) => this.#finishAsync(id, STATUS_OK, value, t0),
-        (error) => this.#finishAsync(id, ...failure(error), t0),
+        (error) => {
+          const [status, encoded] = failure(error);
+          this.#finishAsync(id, status, encoded, t0);
+        },
       );
     } else this.#settle(id, STATUS_OK, result, t0);
+  }
+
+  /** True when the pool cancelled task `id`, the n-th this worker received, before it began: claims the cancel mark. */
+  #cancelled(id: number, n: number): boolean {
+    if (this.#skip.size > 0 && this.#skip.delete(id)) return true;
+    const i = n % CANCEL_SLOTS;
+    return Atomics.load(this.#cancels, i) === n && Atomics.compareExchange(this.#cancels, i, n, -n) === n;
   }
 
   /** Shared primitives, Queues and PipeEnds among the arguments arrive as tagged copies: rebuild them (typed-array chunks hold only numbers). */
@@ -199,7 +245,7 @@ export class WorkerRuntime {
 
   #finishAsync(id: number, status: number, value: unknown, t0: number): void {
     this.#active--;
-    this.#settle(id, status, value, t0);
+    this.#settle(id, status | STATUS_ASYNC, value, t0);
     if (this.#batches.length > 0) this.#pump();
     else this.#scheduleFlush();
   }

@@ -192,7 +192,8 @@ export function backendSuite(label: string, make: MakePool, caps: Capabilities):
         const queued = one.submit('add', [1, 1], { signal: controller.signal });
         controller.abort();
         await rejectsWith(queued, TaskAbortedError, 'ERR_WEFT_ABORTED');
-        assert.equal(busy.state, 'running');
+        // running once its worker has started (booted, module loaded) and begun it
+        await eventually(() => busy.state === 'running', 'the busy task is running');
         assert.equal(await busy, 1);
       } finally {
         await one.close();
