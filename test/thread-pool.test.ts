@@ -159,3 +159,12 @@ describe('ThreadPool: shared memory crosses as arguments', () => {
   });
 });
 
+describe('ThreadPool: map memory', () => {
+  test('map lets go of a result once it has yielded it, while the rest of its chunk is buffered', () => {
+    const script = fileURLToPath(new URL('./fixtures/map-release.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), 'released');
+  });
+});
+
