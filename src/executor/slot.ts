@@ -63,7 +63,8 @@ export function hasBegun(task: Task): boolean {
  * shared memory this is exact: the pool marks the task in the worker's `cancels` ring, then
  * reads its started-counter; the worker counts a task, then claims its mark (Dekker's pattern:
  * one of the two sees the other). A child process learns of it by message, which it reads
- * between tasks that take over a millisecond. Internal.
+ * between tasks once it has worked 10 ms in a row; a task it begins before then still runs, its
+ * result discarded. Internal.
  */
 export function unstart(task: Task, sharesMemory: boolean): boolean {
   const slot = task.slot as Slot;

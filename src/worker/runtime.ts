@@ -26,8 +26,8 @@ export type LoadArgsReviver = () => Promise<(args: unknown[]) => unknown[]>;
 
 type TaskFn = (...args: unknown[]) => unknown;
 
-/** Milliseconds of work after which the runtime lets its event loop run before the next queued task. */
-const YIELD_AFTER_MS = 1;
+/** Milliseconds of work after which the runtime lets its event loop run before the next queued task (so a cancel sent meanwhile is read). */
+const YIELD_AFTER_MS = 10;
 
 /**
  * Runs tasks inside a worker: loads the task module, then executes batches in order, at most
@@ -136,7 +136,7 @@ export class WorkerRuntime {
     const concurrency = this.#init.concurrency;
     const start = (this.#now = performance.now());
     while (this.#active < concurrency && this.#batches.length > 0) {
-      // After a millisecond of work, let the event loop deliver what waits (a cancel of a task
+      // After 10 ms of work, let the event loop deliver what waits (a cancel of a task
       // queued here, a result flush) before going on; tiny tasks never pay for it.
       if (this.#now - start > YIELD_AFTER_MS) {
         this.#pumpScheduled = true;
