@@ -365,7 +365,7 @@ export function backendSuite(label: string, make: MakePool, caps: Capabilities):
     });
 
     test('invalid pool and call options are named errors', async () => {
-      for (const options of [{ size: 0 }, { size: -1 }, { size: Number.NaN }, { size: 1.5 }, { minSize: 3, maxSize: 2 }, { maxQueue: -1 }, { idleTimeout: -5 }, { size: 2, maxSize: 3 }]) {
+      for (const options of [{ size: 0 }, { size: -1 }, { size: Number.NaN }, { size: 1.5 }, { minSize: 3, maxSize: 2 }, { maxQueue: -1 }, { idleTimeout: -5 }, { size: 2, maxSize: 3 }, { startTimeout: -1 }, { startTimeout: Number.NaN }, { concurrentTasksPerWorker: 0 }]) {
         assert.throws(() => make(tasksUrl, options), (e: unknown) => e instanceof InvalidOptionError && e.code === 'ERR_WEFT_INVALID_OPTION', JSON.stringify(options));
       }
       await rejectsWith(pool.submit('add', [1, 1], { timeout: -1 }), InvalidOptionError, 'ERR_WEFT_INVALID_OPTION', /timeout/);
