@@ -3,9 +3,14 @@ import { deadlineOf, runAsync, runSync, type Op, type SyncWaitOptions, type Wait
 
 /**
  * A flag in shared memory that threads wait on (Python's `threading.Event`). `set()` wakes every
- * waiter, present and future, until `clear()`. `wait` returns the flag: false only on timeout;
- * abort rejects with `signal.reason`.
+ * waiter, present and future, until `clear()`. `wait` returns true once the flag was set while
+ * it waited, even when a `clear()` followed at once (CPython issue 13502): false only on
+ * timeout; abort rejects with `signal.reason`.
  */
+/** Word of the flag, and of the count of `set()` calls. */
+const FLAG = 0;
+const SETS = 1;
+
 export class Event {
   /** Tag that lets `reviveShared` recognise a posted copy. */
   readonly __weft = 'Event' as const;
@@ -20,11 +25,11 @@ export class Event {
     const m = claim(Event.BYTES);
     this.buffer = m.buffer;
     this.offset = m.offset;
-    this.#s = words(m, 1);
+    this.#s = words(m, 2);
   }
 
-  /** Bytes of shared memory an `Event` uses. */
-  static readonly BYTES = 4;
+  /** Bytes of shared memory an `Event` uses: the flag, and the count of `set()` calls that waiters watch. */
+  static readonly BYTES = 8;
 
   /** Revives a posted `Event` over the same memory. */
   static from(obj: unknown): Event {
@@ -33,18 +38,19 @@ export class Event {
 
   /** Whether the flag is set. */
   isSet(): boolean {
-    return Atomics.load(this.#s, 0) === 1;
+    return Atomics.load(this.#s, FLAG) === 1;
   }
 
   /** Sets the flag and wakes every waiter. */
   set(): void {
-    Atomics.store(this.#s, 0, 1);
-    Atomics.notify(this.#s, 0);
+    Atomics.store(this.#s, FLAG, 1);
+    Atomics.add(this.#s, SETS, 1);
+    Atomics.notify(this.#s, SETS);
   }
 
   /** Clears the flag; later waits block until the next `set()`. */
   clear(): void {
-    Atomics.store(this.#s, 0, 0);
+    Atomics.store(this.#s, FLAG, 0);
   }
 
   /** Blocks the thread until the flag is set; false on timeout. */
@@ -64,9 +70,13 @@ export class Event {
     }
   }
 
+  /** Waits for the flag, or for a `set()` after the wait began (which counts even if cleared since). */
   *#waitOp(deadline: number): Op<boolean> {
+    const sets = Atomics.load(this.#s, SETS);
     while (!this.isSet()) {
-      if ((yield { i32: this.#s, index: 0, value: 0, deadline }) === 'timed-out') return this.isSet();
+      const result = yield { i32: this.#s, index: SETS, value: sets, deadline };
+      if (Atomics.load(this.#s, SETS) !== sets) return true;
+      if (result === 'timed-out') return this.isSet();
     }
     return true;
   }

@@ -58,6 +58,25 @@ test('an Event wakes a waiting worker and every later waiter until cleared', asy
   assert.equal(event.isSet(), false);
 });
 
+test('a waiter woken by set() returns true even when clear() follows at once (CPython issue 13502)', async () => {
+  const event = new Event();
+  const here = event.wait({ timeout: 2000 });
+  event.set();
+  event.clear();
+  assert.equal(await here, true);
+  const w = spawn('scenarios', { scenario: 'eventWaitAfterReply', event });
+  try {
+    assert.equal(await nextMessage(w), 'waiting');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the worker is blocked in waitSync by now
+    event.set();
+    event.clear();
+    assert.equal(await nextMessage(w), true);
+  } finally {
+    await w.terminate();
+  }
+  assert.equal(event.isSet(), false);
+});
+
 test('Condition.wait and notify need the lock held', async () => {
   const cond = new Condition(new Lock());
   assert.throws(() => cond.notify(), NotOwnerError);
