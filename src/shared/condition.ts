@@ -58,6 +58,11 @@ export class Condition {
     return this.lock.acquireSync(options);
   }
 
+  /** Takes the underlying lock only if that needs no waiting (Python's `acquire(blocking=False)`). */
+  tryAcquire(): boolean {
+    return this.lock.tryAcquire();
+  }
+
   /** Releases the underlying lock. */
   release(): void {
     this.lock.release();

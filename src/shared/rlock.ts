@@ -62,6 +62,14 @@ export class RLock {
     return true;
   }
 
+  /** Takes (or re-enters) the lock only if that needs no waiting: true when this thread now holds it (Python's `acquire(blocking=False)`). */
+  tryAcquire(): boolean {
+    if (this.#reenter()) return true;
+    if (Atomics.compareExchange(this.#s, MUTEX, 0, 1) !== 0) return false;
+    this.#own(1);
+    return true;
+  }
+
   /** Releases one level; the last release frees the lock. Throws `NotOwnerError` unless this thread owns it. */
   release(): void {
     this.#checkOwner('release');
@@ -72,6 +80,11 @@ export class RLock {
   /** Whether this thread owns the lock. */
   get isOwned(): boolean {
     return Atomics.load(this.#s, OWNER) === me;
+  }
+
+  /** How many times this thread holds the lock (0 when it does not own it): what it must release. */
+  get recursionCount(): number {
+    return this.isOwned ? Atomics.load(this.#s, COUNT) : 0;
   }
 
   /** Whether any thread owns the lock now (a snapshot). */

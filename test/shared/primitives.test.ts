@@ -77,6 +77,28 @@ test('a waiter woken by set() returns true even when clear() follows at once (CP
   assert.equal(event.isSet(), false);
 });
 
+test('RLock.tryAcquire takes or re-enters without waiting, counts levels, and fails for another thread while held', async () => {
+  const lock = new RLock();
+  assert.equal(lock.recursionCount, 0);
+  assert.equal(lock.tryAcquire(), true);
+  assert.equal(lock.tryAcquire(), true);
+  assert.equal(lock.recursionCount, 2);
+  assert.equal(await runScenario('rlockTry', { lock }), false);
+  lock.release();
+  assert.equal(lock.recursionCount, 1);
+  lock.release();
+  assert.equal(lock.recursionCount, 0);
+  assert.equal(await runScenario('rlockTry', { lock }), true);
+  const cond = new Condition(lock);
+  assert.equal(cond.tryAcquire(), true);
+  assert.equal(lock.recursionCount, 1);
+  cond.release();
+  const plain = new Condition(new Lock());
+  assert.equal(plain.tryAcquire(), true);
+  assert.equal(plain.tryAcquire(), false);
+  plain.release();
+});
+
 test('Condition.wait and notify need the lock held', async () => {
   const cond = new Condition(new Lock());
   assert.throws(() => cond.notify(), NotOwnerError);
