@@ -4,21 +4,27 @@ import { lockOp, lockSync, unlock } from './mutex.js';
 import { Condition } from './condition.js';
 import { BrokenBarrierError, InvalidArgumentError } from '../errors.js';
 
-// Words: 0 mutex, 1 condition sequence, 2 state, 3 count of parties inside, 4 parties.
+// Words: 0 mutex, 1 condition sequence, 2 state, 3 count of parties inside, 4 parties,
+// 5 default timeout in ms (-1: none), so that every revived copy waits with it.
 const MUTEX = 0;
 const STATE = 2;
 const COUNT = 3;
 const PARTIES = 4;
+const TIMEOUT = 5;
+const NO_TIMEOUT = -1;
 const FILLING = 0;
 const DRAINING = 1;
 const RESETTING = -1;
 const BROKEN = -2;
 
-/** Options of a `Barrier`; neither crosses threads: give them again to `Barrier.from`. */
+/** Options of a `Barrier`. */
 export interface BarrierOptions {
-  /** Run by exactly one party (the last to arrive) before the others are released. If it throws, the barrier breaks. */
+  /**
+   * Run by exactly one party (the last to arrive) before the others are released. If it throws,
+   * the barrier breaks. A function does not cross threads: give it again to `Barrier.from`.
+   */
   action?: () => void;
-  /** Default timeout of `wait` in milliseconds. */
+  /** Default timeout of `wait` in milliseconds, kept in shared memory: it applies to every party, wherever the barrier was revived. */
   timeout?: number;
 }
 
@@ -52,25 +58,27 @@ export class Barrier {
     const m = claim(Barrier.BYTES);
     this.buffer = m.buffer;
     this.offset = m.offset;
-    this.#s = words(m, 5);
+    this.#s = words(m, 6);
+    if (options.timeout !== undefined) deadlineOf(options.timeout);
     if (m.fresh) {
       if (!Number.isInteger(parties) || parties < 1 || parties > 0x7fffffff) {
         throw new InvalidArgumentError(`a Barrier needs an integer number of parties >= 1, got ${String(parties)}`);
       }
       Atomics.store(this.#s, PARTIES, parties);
+      Atomics.store(this.#s, TIMEOUT, options.timeout === undefined ? NO_TIMEOUT : Math.min(Math.ceil(options.timeout), 0x7fffffff));
     }
     this.parties = Atomics.load(this.#s, PARTIES);
-    if (options.timeout !== undefined) deadlineOf(options.timeout);
     this.#action = options.action;
-    this.#timeout = options.timeout;
+    const shared = Atomics.load(this.#s, TIMEOUT);
+    this.#timeout = options.timeout ?? (shared === NO_TIMEOUT ? undefined : shared);
     const lock = { __weft: 'Lock', buffer: m.buffer, offset: m.offset };
     this.#cond = Condition.from({ __weft: 'Condition', buffer: m.buffer, offset: m.offset + 4, lock });
   }
 
   /** Bytes of shared memory a `Barrier` uses. */
-  static readonly BYTES = 20;
+  static readonly BYTES = 24;
 
-  /** Revives a posted `Barrier` over the same memory, with this thread's own options. */
+  /** Revives a posted `Barrier` over the same memory; `options.timeout` overrides the shared default for this copy. */
   static from(obj: unknown, options?: BarrierOptions): Barrier {
     return obj instanceof Barrier ? obj : attach('Barrier', obj, Barrier.BYTES, () => new Barrier(0, options));
   }

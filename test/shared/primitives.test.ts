@@ -99,6 +99,12 @@ test('RLock.tryAcquire takes or re-enters without waiting, counts levels, and fa
   plain.release();
 });
 
+test("a Barrier's default timeout applies in every thread it was revived in", async () => {
+  const barrier = new Barrier(2, { timeout: 100 });
+  assert.equal(await runScenario('barrierWaitOnce', { barrier }), 'ERR_WEFT_BROKEN_BARRIER');
+  assert.equal(barrier.broken, true);
+});
+
 test('Condition.wait and notify need the lock held', async () => {
   const cond = new Condition(new Lock());
   assert.throws(() => cond.notify(), NotOwnerError);
