@@ -10,7 +10,11 @@ import { CANCEL_SLOTS, MODE_CALL, STATUS_MASK, STATUS_OK, encodeTasks, resultErr
 import type { Backend, WorkerExit, WorkerHandle } from './backend.js';
 import { ProcessStateError, TaskAbortedError, exitError } from './errors.js';
 import { resolveTaskModule } from './module.js';
+import { checkTimeout } from './options.js';
 import type { ModuleLocation } from './types.js';
+
+/** What `join({ timeout })` sees when the worker is still running. */
+const TIMED_OUT = Symbol('timed out');
 
 /** Options every single-task runner takes. */
 export interface SingleTaskOptions {
@@ -106,9 +110,31 @@ export abstract class SingleTaskRunner<R> extends EventEmitter {
     return this;
   }
 
-  /** Resolves to the task's result once it has returned (Python's `join()`, with the value); rejects with its error. */
-  async join(): Promise<R> {
+  /**
+   * Resolves to the task's result once it has returned and its worker is gone (Python's
+   * `join()`, with the value); rejects with its error. With `timeout` (ms), resolves to
+   * `undefined` if the worker is still running by then, and leaves it running (as Python's
+   * `join(timeout)`): check `isAlive()`, or join again.
+   */
+  join(): Promise<R>;
+  join(options: { timeout?: number }): Promise<R | undefined>;
+  async join(options: { timeout?: number } = {}): Promise<R | undefined> {
     if (this.#state === 'created') throw new ProcessStateError(`${this.constructor.name}.join() before start(): call start() first`);
+    const timeout = checkTimeout(options.timeout, 'timeout');
+    if (timeout !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(resolve, timeout, TIMED_OUT)));
+      try {
+        const first = await Promise.race([this.#joined(), late]);
+        return first === TIMED_OUT ? undefined : first;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return this.#joined();
+  }
+
+  async #joined(): Promise<R> {
     try {
       return await this.#result;
     } finally {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Process, ProcessStateError, TaskAbortedError, Thread, WorkerExitedError } from '../../src/index.js';
+import { InvalidOptionError, Process, ProcessStateError, TaskAbortedError, Thread, WorkerExitedError } from '../../src/index.js';
 import { rejectsWith } from '../helpers.js';
 
 type ProcTasks = typeof import('../fixtures/process/tasks.js');
@@ -86,3 +86,26 @@ describe('Thread: one task on its own worker thread', () => {
     await rejectsWith(t.join(), WorkerExitedError, 'ERR_WEFT_WORKER_EXITED');
   });
 });
+
+describe('join({ timeout }), as Python\'s join(timeout)', () => {
+  for (const [label, make] of [
+    ['Process', () => new Process<Tasks, 'sleepSync'>(tasksUrl, 'sleepSync', [600])],
+    ['Thread', () => new Thread<Tasks, 'sleepSync'>(tasksUrl, 'sleepSync', [600])],
+  ] as const) {
+    test(`${label}: resolves undefined once the timeout passes and leaves the worker running; a later join gets the result`, async () => {
+      const runner = make().start();
+      assert.equal(await runner.join({ timeout: 50 }), undefined);
+      assert.equal(runner.isAlive(), true);
+      assert.equal(await runner.join(), 600);
+      assert.equal(runner.isAlive(), false);
+      assert.equal(await runner.join({ timeout: 50 }), 600);
+    });
+  }
+
+  test('a bad timeout is a named error', async () => {
+    const t = new Thread<Tasks, 'add'>(tasksUrl, 'add', [1, 2]).start();
+    await rejectsWith(t.join({ timeout: -1 }), InvalidOptionError, 'ERR_WEFT_INVALID_OPTION');
+    assert.equal(await t.join(), 3);
+  });
+});
+
