@@ -13,7 +13,7 @@ export { Pool } from './executor/pool.js';
 export { SingleTaskRunner, type SingleTaskOptions, type SingleTaskState } from './executor/single.js';
 export { Future, type FutureState } from './executor/future.js';
 export { wait, asCompleted, type Completed, type ReturnWhen, type WaitResult } from './executor/wait.js';
-export type { PoolOptions, CallOptions } from './executor/options.js';
+export type { PoolOptions, CallOptions, CloseOptions } from './executor/options.js';
 export type { MapOptions, MapResults } from './executor/map.js';
 export type { PoolStats, Percentiles } from './executor/stats.js';
 export type { TaskName, TaskArgs, TaskResult, MapTaskName, MapItem, ModuleLocation, UntypedModule } from './executor/types.js';

@@ -38,6 +38,14 @@ export interface PoolOptions {
   startTimeout?: number;
 }
 
+/** Options of `pool.close()`. */
+export interface CloseOptions {
+  /** Cancel every call that has not begun (Python's `shutdown(cancel_futures=True)`); running ones finish. */
+  cancelPending?: boolean;
+  /** Milliseconds to let running calls finish; then the pool is terminated (they fail with `PoolTerminatedError`). */
+  timeout?: number;
+}
+
 /** Per-call options of `submit`. */
 export interface CallOptions {
   /** Cancels the task: dropped if queued, aborted (worker stopped if it ignores the signal) if running. */

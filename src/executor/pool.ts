@@ -13,11 +13,11 @@ import { triageExit } from './exit.js';
 import { Future } from './future.js';
 import { mapTasks, type MapOptions, type MapResults } from './map.js';
 import { resolveTaskModule } from './module.js';
-import { checkCallOptions, resolvePoolOptions, type CallOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
+import { checkCallOptions, checkTimeout, resolvePoolOptions, type CallOptions, type CloseOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { TaskQueue } from './queue.js';
 import { cloneError, hasBegun, unstart, type Slot } from './slot.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
-import { SENT, SETTLED, Task } from './task.js';
+import { QUEUED, SENT, SETTLED, Task } from './task.js';
 import type { MapItem, MapTaskName, ModuleLocation, TaskArgs, TaskName, TaskResult, Transferable, UntypedModule } from './types.js';
 import { Workers } from './workers.js';
 
@@ -102,11 +102,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     const promise = new Promise<TaskResult<M, K>>((resolve, reject) => {
       task = this.#accept(name, args, MODE_CALL, resolve as (v: unknown) => void, reject, options, true);
     });
-    const future = new Future(
-      promise,
-      (reason) => (task ? this.#cancel(task, reason) : false),
-      () => (task ? hasBegun(task) : false),
-    );
+    const future = new Future(promise, (reason) => (task ? this.#cancel(task, reason) : false), () => (task ? hasBegun(task, this.#workers.backend.sharesMemory) : false));
     if (task) task.future = future as Future<unknown>;
     return future;
   }
@@ -123,30 +119,16 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     input: Iterable<MapItem<M, K>> | AsyncIterable<MapItem<M, K>>,
     options: MapOptions = {},
   ): MapResults<TaskResult<M, K>> {
-    return mapTasks(
-      (items, onDone, transfer) => this.#submitChunk(name, items, onDone, transfer),
-      input,
-      options,
-      this.#opts.maxSize,
-    ) as MapResults<TaskResult<M, K>>;
+    return mapTasks((items, onDone, transfer) => this.#submitChunk(name, items, onDone, transfer), input, options, this.#opts.maxSize) as MapResults<TaskResult<M, K>>;
   }
 
   /** A snapshot of queue, workers, counters, run/wait-time percentiles (µs) and utilization. */
   stats(): PoolStats {
-    let running = 0;
-    let active = 0;
-    for (const s of this.#workers) {
-      running += s.inflight.size;
-      if (s.inflight.size > 0) active++;
-    }
+    const { running, active } = this.#workers.activity();
     const workers = this.#workers.count;
-    return this.#stats.snapshot(
-      {
-        backend: this.#workers.backend.kind, state: this.#state, workers, activeWorkers: active, idleWorkers: workers - active,
-        queued: this.#queue.length, running, startFailures: this.#workers.startFailures, brokenReason: this.#broken?.message,
-      },
-      this.#opts.maxSize,
-    );
+    const { startFailures } = this.#workers;
+    const base = { backend: this.#workers.backend.kind, state: this.#state, workers, activeWorkers: active, idleWorkers: workers - active, queued: this.#queue.length, running };
+    return this.#stats.snapshot({ ...base, startFailures, brokenReason: this.#broken?.message }, this.#opts.maxSize);
   }
 
   /** Workers currently alive. */
@@ -155,14 +137,30 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   }
 
   /**
-   * Stops accepting tasks, lets every accepted task finish, then stops the workers.
-   * Resolves once all workers are gone; the process can then exit by itself. Idempotent.
+   * Stops accepting tasks, lets accepted tasks finish, then stops the workers (Python's
+   * `shutdown()`). `cancelPending: true` cancels every call that has not begun (Python's
+   * `cancel_futures=True`); running ones finish. With `timeout` (ms), what still runs by then is
+   * terminated. Resolves once all workers are gone; the process can then exit by itself. Idempotent.
    */
-  close(): Promise<void> {
+  close(options: CloseOptions = {}): Promise<void> {
     if (this.#terminating) return this.#terminating;
+    let timeout: number | undefined;
+    try {
+      timeout = checkTimeout(options.timeout, 'timeout');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (options.cancelPending) {
+      const reason = new PoolClosedError('the pool was closed with cancelPending before this call began');
+      for (const task of this.#unsettled()) if (task.state === QUEUED || !task.exclusive) this.#cancel(task, reason);
+    }
     if (!this.#closing) {
       if (this.#state === 'open') this.#state = 'closing';
       this.#closing = this.#whenIdle().then(() => this.#workers.stopAll());
+    }
+    if (timeout !== undefined) {
+      const timer = setTimeout(() => void this.terminate(), timeout);
+      void this.#closing.then(() => clearTimeout(timer));
     }
     return this.#closing;
   }
@@ -174,7 +172,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   terminate(): Promise<void> {
     if (this.#terminating) return this.#terminating;
     this.#state = 'terminated';
-    this.#failAll(() => new PoolTerminatedError());
+    for (const task of this.#unsettled()) this.#fail(task, new PoolTerminatedError());
     this.#terminating = this.#workers.stopAll();
     return this.#terminating;
   }
@@ -422,16 +420,15 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   #break(error: BrokenPoolError): void {
     this.#broken = error;
     this.#state = 'broken';
-    this.#failAll(() => error);
+    for (const task of this.#unsettled()) this.#fail(task, error);
     void this.#workers.stopAll();
   }
 
-  /** Fails every queued and sent task. */
-  #failAll(error: () => Error): void {
-    for (const task of this.#queue.drain()) this.#fail(task, error());
-    for (const slot of this.#workers) {
-      for (const task of slot.inflight.values()) if (task.state !== SETTLED) this.#fail(task, error());
-    }
+  /** Takes every queued task out of the queue, with every sent task not yet settled. */
+  #unsettled(): Task[] {
+    const tasks = this.#queue.drain();
+    for (const slot of this.#workers) for (const task of slot.inflight.values()) if (task.state !== SETTLED) tasks.push(task);
+    return tasks;
   }
 
   #spawnToMin(): void {

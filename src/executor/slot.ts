@@ -51,11 +51,18 @@ export function cloneError(task: Task, error: unknown): Error {
   );
 }
 
-/** True once the task's worker has begun it (from the worker's started-counter; late for processes). Internal. */
-export function hasBegun(task: Task): boolean {
+/**
+ * True once the task's worker has begun it: from the worker's started-counter, exact when the
+ * worker shares this process's memory. A child process reports its count only with results, so
+ * there the oldest call a ready child holds counts as begun too: the child works through its
+ * calls in order. Internal.
+ */
+export function hasBegun(task: Task, sharesMemory: boolean): boolean {
   if (task.state !== SENT) return false;
   const slot = task.slot as Slot;
-  return task.exclusive ? slot.ready : Atomics.load(slot.started, 0) >= task.seq;
+  if (task.exclusive) return slot.ready;
+  if (Atomics.load(slot.started, 0) >= task.seq) return true;
+  return !sharesMemory && slot.ready && slot.inflight.keys().next().value === task.id;
 }
 
 /**
@@ -70,7 +77,7 @@ export function unstart(task: Task, sharesMemory: boolean): boolean {
   const slot = task.slot as Slot;
   const n = task.seq;
   if (!sharesMemory) {
-    if (Atomics.load(slot.started, 0) >= n) return false;
+    if (hasBegun(task, false)) return false;
     slot.handle.cancel(task.id);
     return true;
   }

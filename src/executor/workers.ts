@@ -55,6 +55,17 @@ export class Workers implements Iterable<Slot> {
     return this.#slots[Symbol.iterator]();
   }
 
+  /** Tasks sent to workers and not settled, and how many workers have any. */
+  activity(): { running: number; active: number } {
+    let running = 0;
+    let active = 0;
+    for (const s of this.#slots) {
+      running += s.inflight.size;
+      if (s.inflight.size > 0) active++;
+    }
+    return { running, active };
+  }
+
   /** Workers alive and not being retired. */
   live(): number {
     let n = 0;

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AsCompletedTimeoutError, BrokenPoolError, PoolClosedError, TaskAbortedError, asCompleted, wait } from '../../src/index.js';
+import {
+  AsCompletedTimeoutError, BrokenPoolError, InvalidOptionError, PoolClosedError, PoolTerminatedError, TaskAbortedError, asCompleted, wait,
+} from '../../src/index.js';
 import { eventually, rejectsWith } from '../helpers.js';
 import { tasksUrl, type Capabilities, type MakePool, type Tasks } from './backend.js';
 
@@ -128,6 +130,29 @@ export function semanticsSuite(label: string, make: MakePool, caps: Capabilities
         for await (const _ of pool.map('double', [1, 2, 3])) void _;
       };
       await rejectsWith(drain(), PoolClosedError, 'ERR_WEFT_POOL_CLOSED');
+    });
+
+    test('close({ cancelPending: true }) cancels the calls that have not begun; the running one finishes', async () => {
+      const pool = make(tasksUrl, { size: 1 });
+      const running = pool.submit('delayed', [7, 200]);
+      await eventually(() => running.state === 'running', 'the first call runs');
+      const waiting = [pool.submit('add', [1, 2]), pool.submit('add', [3, 4])];
+      await pool.close({ cancelPending: true });
+      assert.equal(await running, 7);
+      for (const f of waiting) {
+        await rejectsWith(f, TaskAbortedError, 'ERR_WEFT_ABORTED');
+        assert.equal(f.cancelled(), true);
+      }
+      await rejectsWith(pool.run('add', 1, 1), PoolClosedError, 'ERR_WEFT_POOL_CLOSED');
+    });
+
+    test('close({ timeout }) terminates what still runs after the timeout; a bad timeout is a named error', async () => {
+      const pool = make(tasksUrl, { size: 1 });
+      await rejectsWith(pool.close({ timeout: -1 }), InvalidOptionError, 'ERR_WEFT_INVALID_OPTION');
+      const stuck = pool.submit('delayed', [1, 60_000]);
+      await eventually(() => stuck.state === 'running', 'the call runs');
+      await pool.close({ timeout: 100 });
+      await rejectsWith(stuck, PoolTerminatedError, 'ERR_WEFT_POOL_TERMINATED');
     });
 
     test('a map stopped by its signal cancels the chunks it submitted that have not started', async () => {
