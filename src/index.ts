@@ -11,7 +11,7 @@ export { Pipe, PipeEnd, type PipeOptions } from './ipc/pipe.js';
 export { revive } from './ipc/revive.js';
 export { Pool } from './executor/pool.js';
 export { SingleTaskRunner, type SingleTaskOptions, type SingleTaskState } from './executor/single.js';
-export { Future, type FutureState } from './executor/future.js';
+export { Future, type FutureState, type FutureWaitOptions } from './executor/future.js';
 export { wait, asCompleted, type Completed, type ReturnWhen, type WaitResult } from './executor/wait.js';
 export type { PoolOptions, CallOptions, CloseOptions } from './executor/options.js';
 export type { MapOptions, MapResults } from './executor/map.js';

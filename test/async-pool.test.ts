@@ -1,5 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { AsyncPool } from '../src/index.js';
 import { backendSuite, tasksUrl, type Tasks } from './suites/backend.js';
 import { semanticsSuite } from './suites/semantics.js';
@@ -29,3 +31,13 @@ describe('AsyncPool: in the event loop', () => {
     }
   });
 });
+
+describe('Future done callbacks', () => {
+  test('a callback that throws is reported as an uncaught exception; the other callbacks and the pool carry on', () => {
+    const script = fileURLToPath(new URL('./fixtures/done-callbacks.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { calls: ['first', 'third:3'], reported: ['callback broke'], after: 4 });
+  });
+});
+

@@ -117,5 +117,5 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, options: { timeout?
 function outcome<T>(future: Future<T>): Completed<T> {
   return future.state === 'fulfilled'
     ? { future, status: 'fulfilled', value: future.value() as T }
-    : { future, status: 'rejected', reason: future.exception() };
+    : { future, status: 'rejected', reason: future.error };
 }

@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AsCompletedTimeoutError, BrokenPoolError, InvalidOptionError, PoolClosedError, PoolTerminatedError, TaskAbortedError, asCompleted, wait,
+  AsCompletedTimeoutError, BrokenPoolError, InvalidOptionError, PoolClosedError, PoolTerminatedError, TaskAbortedError, TimeoutError,
+  asCompleted, wait,
 } from '../../src/index.js';
 import { eventually, rejectsWith } from '../helpers.js';
 import { tasksUrl, type Capabilities, type MakePool, type Tasks } from './backend.js';
@@ -130,6 +131,53 @@ export function semanticsSuite(label: string, make: MakePool, caps: Capabilities
         for await (const _ of pool.map('double', [1, 2, 3])) void _;
       };
       await rejectsWith(drain(), PoolClosedError, 'ERR_WEFT_POOL_CLOSED');
+    });
+
+    test('Future.result() and exception() wait; their timeout rejects with TimeoutError and does not cancel the call', async () => {
+      const pool = make(tasksUrl, { size: 1 });
+      try {
+        const slow = pool.submit('delayed', [5, 300]);
+        await rejectsWith(slow.result({ timeout: 20 }), TimeoutError, 'ERR_WEFT_TIMEOUT');
+        await rejectsWith(slow.exception({ timeout: 20 }), TimeoutError, 'ERR_WEFT_TIMEOUT');
+        const controller = new AbortController();
+        const aborted = slow.result({ signal: controller.signal });
+        controller.abort(new Error('stop waiting'));
+        await assert.rejects(aborted, /stop waiting/);
+        assert.equal(slow.cancelled(), false);
+        assert.equal(await slow.result(), 5);
+        assert.equal(await slow.exception(), undefined);
+        const failing = pool.submit('throwsCustom', []);
+        assert.equal(((await failing.exception()) as Error).message, 'custom failure');
+        await assert.rejects(failing.result(), /custom failure/);
+        const cancelled = pool.submit('delayed', [1, 100]);
+        cancelled.cancel();
+        await rejectsWith(cancelled.exception(), TaskAbortedError, 'ERR_WEFT_ABORTED');
+        await rejectsWith(slow.result({ timeout: -1 }), InvalidOptionError, 'ERR_WEFT_INVALID_OPTION');
+      } finally {
+        await pool.close();
+      }
+    });
+
+    test('addDoneCallback calls each callback exactly once, in order, also when added after completion', async () => {
+      const pool = make(tasksUrl, { size: 1 });
+      try {
+        const calls: string[] = [];
+        const f = pool.submit('add', [1, 2]);
+        f.addDoneCallback((future) => calls.push(`a:${future.state}`));
+        f.addDoneCallback(() => calls.push('b'));
+        await f;
+        assert.deepEqual(calls, ['a:fulfilled', 'b']);
+        f.addDoneCallback(() => calls.push('late'));
+        assert.deepEqual(calls, ['a:fulfilled', 'b', 'late']);
+        const c = pool.submit('delayed', [1, 100]);
+        c.addDoneCallback((future) => calls.push(`c:${future.state}`));
+        c.cancel();
+        await c.catch(() => {});
+        assert.deepEqual(calls.at(-1), 'c:cancelled');
+        assert.equal(calls.filter((x) => x.startsWith('c:')).length, 1);
+      } finally {
+        await pool.close();
+      }
     });
 
     test('close({ cancelPending: true }) cancels the calls that have not begun; the running one finishes', async () => {
