@@ -14,6 +14,10 @@ async function typedCalls(pool: Pool<Tasks>): Promise<void> {
   const text: string | undefined = await pool.run('initValue');
   // @ts-expect-error: no export named 'ad'
   await pool.run('ad', 1, 2);
+  // @ts-expect-error: starmap's items are 'add''s argument tuples
+  pool.starmap('add', [['1', 2]]);
+  const sums: AsyncIterable<number> = pool.starmap('add', [[1, 2]]);
+  void sums;
   // @ts-expect-error: 'add' takes numbers
   await pool.run('add', '1', 2);
   // @ts-expect-error: 'add' takes two arguments

@@ -14,8 +14,8 @@ export interface MapOptions {
   window?: number;
 }
 
-/** Submits one chunk; returns a function that cancels it if it has not started. */
-type SubmitChunk = (
+/** Submits one chunk; returns a function that cancels it if it has not started. Internal. */
+export type SubmitChunk = (
   items: ArrayLike<unknown>,
   onDone: (error: unknown, value: unknown, micros: number) => void,
   transfer?: ArrayBuffer[],

@@ -3,7 +3,7 @@ import { QueueFullError } from '../errors.js';
 import { isTagged, type Reviver } from '../shared/tag.js';
 import { UnknownTaskError } from '../worker/errors.js';
 import {
-  FLAG_SIGNAL, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_ASYNC, STATUS_MASK, STATUS_OK, STATUS_SKIPPED, encodeTasks,
+  FLAG_SIGNAL, FLAG_SPREAD, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_ASYNC, STATUS_MASK, STATUS_OK, STATUS_SKIPPED, encodeTasks,
   resultError,
 } from '../worker/protocol.js';
 import type { Backend, WorkerExit } from './backend.js';
@@ -11,7 +11,7 @@ import { BrokenPoolError, PoolClosedError, PoolTerminatedError, TaskAbortedError
 import { dispatch, type Dispatcher } from './dispatch.js';
 import { triageExit } from './exit.js';
 import { Future } from './future.js';
-import { mapTasks, type MapOptions, type MapResults } from './map.js';
+import { mapTasks, type MapOptions, type MapResults, type SubmitChunk } from './map.js';
 import { resolveTaskModule } from './module.js';
 import { checkCallOptions, checkTimeout, resolvePoolOptions, type CallOptions, type CloseOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { TaskQueue } from './queue.js';
@@ -79,10 +79,10 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       micros: 1000,
       asyncNames: new Set(),
       send: (slot, tasks) => this.#send(slot, tasks),
-      spawn: () => this.#spawn(),
+      spawn: () => this.#workers.spawn(this.#pending > 0), // a worker keeps the process alive only while tasks are pending
     };
     // One worker now, the rest once it is up or work waits: a first result never waits for all to boot.
-    if (this.#opts.minSize > 0) this.#spawn();
+    if (this.#opts.minSize > 0) this.#workers.spawn(false);
   }
 
   /** Runs task `name` with `args` in a worker; resolves to its result. */
@@ -114,12 +114,15 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
    * A failing item throws from the iterator at that item's position; breaking out of the loop
    * stops pulling input. `map(...).chunks()` yields the same results a chunk at a time.
    */
-  map<K extends MapTaskName<M>>(
-    name: K,
-    input: Iterable<MapItem<M, K>> | AsyncIterable<MapItem<M, K>>,
-    options: MapOptions = {},
-  ): MapResults<TaskResult<M, K>> {
-    return mapTasks((items, onDone, transfer) => this.#submitChunk(name, items, onDone, transfer), input, options, this.#opts.maxSize) as MapResults<TaskResult<M, K>>;
+  map<K extends MapTaskName<M>>(name: K, input: Iterable<MapItem<M, K>> | AsyncIterable<MapItem<M, K>>, options: MapOptions = {}): MapResults<TaskResult<M, K>> {
+    const submit: SubmitChunk = (items, onDone, transfer) => this.#submitChunk(name, MODE_CHUNK, items, onDone, transfer);
+    return mapTasks(submit, input, options, this.#opts.maxSize) as MapResults<TaskResult<M, K>>;
+  }
+
+  /** `map` for tasks of several arguments: each item is an argument tuple, spread into the call (Python's `Pool.starmap`). */
+  starmap<K extends TaskName<M>>(name: K, input: Iterable<TaskArgs<M, K>> | AsyncIterable<TaskArgs<M, K>>, options: MapOptions = {}): MapResults<TaskResult<M, K>> {
+    const submit: SubmitChunk = (items, onDone, transfer) => this.#submitChunk(name, MODE_CHUNK | FLAG_SPREAD, items, onDone, transfer);
+    return mapTasks(submit, input, options, this.#opts.maxSize) as MapResults<TaskResult<M, K>>;
   }
 
   /** A snapshot of queue, workers, counters, run/wait-time percentiles (µs) and utilization. */
@@ -209,7 +212,10 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     }
     if (this.#pending++ === 0) this.#workers.setRef(true);
     this.#queue.push(task);
-    this.#scheduleDrain();
+    if (!this.#drainScheduled) {
+      this.#drainScheduled = true;
+      queueMicrotask(this.#drainBound);
+    }
     return task;
   }
 
@@ -232,10 +238,10 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     return options.signal?.aborted ? new TaskAbortedError(name, options.signal.reason) : undefined;
   }
 
-  #submitChunk(name: string, items: ArrayLike<unknown>, onDone: (error: unknown, value: unknown, micros: number) => void, transfer?: Transferable[]): () => void {
+  #submitChunk(name: string, mode: number, ...[items, onDone, transfer]: Parameters<SubmitChunk>): () => void {
     let task: Task | undefined; // assigned after #accept returns: it may reject (pool closed) before then
     task = this.#accept(
-      name, items as unknown[], MODE_CHUNK,
+      name, items as unknown[], mode,
       (value) => onDone(undefined, value, task!.micros),
       (error) => onDone(error, undefined, task?.micros ?? 0),
       transfer ? { transfer } : undefined, false,
@@ -243,12 +249,6 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     return () => {
       if (task) this.#cancel(task, undefined);
     };
-  }
-
-  #scheduleDrain(): void {
-    if (this.#drainScheduled) return;
-    this.#drainScheduled = true;
-    queueMicrotask(this.#drainBound);
   }
 
   /** Hands queued tasks to workers: see `dispatch()`. */
@@ -432,12 +432,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   }
 
   #spawnToMin(): void {
-    for (let i = this.#workers.live(); i < this.#opts.minSize && this.#state === 'open'; i++) this.#spawn();
-  }
-
-  /** Starts a worker; it keeps the process alive only while tasks are pending. */
-  #spawn(): void {
-    this.#workers.spawn(this.#pending > 0);
+    for (let i = this.#workers.live(); i < this.#opts.minSize && this.#state === 'open'; i++) this.#workers.spawn(this.#pending > 0);
   }
 
   #whenIdle(): Promise<void> {

@@ -34,6 +34,8 @@ export const MODE_CHUNK = 1;
 export const FLAG_SIGNAL = 2;
 /** Added to a call: the args slot holds the single argument itself, not a one-element array (cheaper to clone). */
 export const FLAG_ONE_ARG = 4;
+/** Added to a chunk: each item is an argument tuple, spread into the call (`starmap`). */
+export const FLAG_SPREAD = 8;
 
 /** The task returned a value. */
 export const STATUS_OK = 0;

@@ -5,7 +5,7 @@ import { Moved, taskSignalStore } from './context.js';
 import { encodeThrow } from './error-codec.js';
 import { InitializerError, ModuleLoadError, NotAFunctionError, UnknownTaskError } from './errors.js';
 import {
-  ChunkError, FLAG_SIGNAL, MODE_CHUNK, PACK_MIN, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_ASYNC, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
+  ChunkError, FLAG_SIGNAL, FLAG_SPREAD, MODE_CHUNK, PACK_MIN, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_ASYNC, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
   STATUS_SKIPPED, TASK_STRIDE, CANCEL_SLOTS, isCancel, taskArgs, type WorkerInit,
 } from './protocol.js';
 
@@ -219,11 +219,12 @@ export class WorkerRuntime {
   #call(fn: TaskFn, mode: number, args: unknown[]): unknown {
     if ((mode & MODE_CHUNK) === 0) return fn(...args);
     const results = new Array<unknown>(args.length);
+    const spread = (mode & FLAG_SPREAD) !== 0;
     let numbers = args.length >= PACK_MIN;
     let pending = false;
     for (let i = 0; i < args.length; i++) {
       try {
-        const r = fn(args[i]);
+        const r = spread ? fn(...(args[i] as unknown[])) : fn(args[i]);
         if (typeof r !== 'number') {
           numbers = false;
           if (isThenable(r)) pending = true;

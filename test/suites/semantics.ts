@@ -180,6 +180,38 @@ export function semanticsSuite(label: string, make: MakePool, caps: Capabilities
       }
     });
 
+    test('starmap spreads each argument tuple into the call, in input order, lazily and in chunks', async () => {
+      const pool = make(tasksUrl, { size: 2 });
+      try {
+        const got: number[] = [];
+        for await (const n of pool.starmap('add', [[1, 2], [3, 4], [5, 6]])) got.push(n);
+        assert.deepEqual(got, [3, 7, 11]);
+        async function* pairs(): AsyncGenerator<[number, number]> {
+          for (let i = 0; i < 10_000; i++) yield [i, i];
+        }
+        let sum = 0;
+        let count = 0;
+        for await (const n of pool.starmap('add', pairs())) {
+          assert.equal(n, 2 * count);
+          sum += n;
+          count++;
+        }
+        assert.equal(count, 10_000);
+        assert.equal(sum, 10_000 * 9_999);
+        let pulled = 0;
+        function* endless(): Generator<[number, number]> {
+          for (;;) yield [pulled++, 1];
+        }
+        for await (const n of pool.starmap('add', endless())) if (n >= 100) break;
+        assert.ok(pulled < 100_000, `pulled ${pulled} tuples from an endless input`);
+        const unordered: number[] = [];
+        for await (const n of pool.starmap('add', [[1, 1], [2, 2], [3, 3]], { ordered: false })) unordered.push(n);
+        assert.deepEqual(unordered.sort(), [2, 4, 6]);
+      } finally {
+        await pool.close();
+      }
+    });
+
     test('close({ cancelPending: true }) cancels the calls that have not begun; the running one finishes', async () => {
       const pool = make(tasksUrl, { size: 1 });
       const running = pool.submit('delayed', [7, 200]);
