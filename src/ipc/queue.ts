@@ -110,6 +110,25 @@ export class Queue<T = unknown> {
     return s ? s.size : ((await this.#call('size')) as number);
   }
 
+  /**
+   * Python's `qsize()`: items held right now. Like `empty()` and `full()` it is a snapshot, and
+   * as in Python not to be relied on: another process may put or get before the caller acts on
+   * it. Unlike Python's, the three are async: a queue held by another process answers over its socket.
+   */
+  qsize(): Promise<number> {
+    return this.size();
+  }
+
+  /** True when the queue holds no item right now (a snapshot: see `qsize()`). */
+  async empty(): Promise<boolean> {
+    return (await this.size()) === 0;
+  }
+
+  /** True when a bounded queue holds `maxsize` items right now (a snapshot: see `qsize()`); never for an unbounded one. */
+  async full(): Promise<boolean> {
+    return this.maxsize > 0 && (await this.size()) >= this.maxsize;
+  }
+
   #state(): QueueState | undefined {
     return localQueue(this.path, this.id);
   }

@@ -136,3 +136,28 @@ describe('a Queue made in a child process', () => {
     }
   });
 });
+
+describe('Queue snapshots, as Python has them', () => {
+  test('qsize(), empty() and full() here and from a child process', async () => {
+    const q = new Queue<number>({ maxsize: 2 });
+    assert.equal(await q.empty(), true);
+    assert.equal(await q.full(), false);
+    await q.put(1);
+    await q.put(2);
+    assert.equal(await q.qsize(), 2);
+    assert.equal(await q.full(), true);
+    const pool = new ProcessPool<Ipc>(ipcUrl, { size: 1 });
+    try {
+      assert.deepEqual(await pool.run('snapshot', q), { qsize: 2, empty: false, full: true });
+      await q.get();
+      await q.get();
+      assert.deepEqual(await pool.run('snapshot', q), { qsize: 0, empty: true, full: false });
+    } finally {
+      await pool.close();
+    }
+    const unbounded = new Queue<number>();
+    await unbounded.put(1);
+    assert.equal(await unbounded.full(), false);
+  });
+});
+
