@@ -11,6 +11,12 @@ import { lockSync, unlock } from './mutex.js';
 /** Element types a shared value, array or struct field can have. */
 export type NumericType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64' | 'bigint64' | 'biguint64';
 
+/** The typed array over elements of `T`: the raw view of a `SharedValue` or `SharedArray`. */
+export type TypedArrayOf<T extends NumericType> = {
+  int8: Int8Array; uint8: Uint8Array; int16: Int16Array; uint16: Uint16Array; int32: Int32Array; uint32: Uint32Array;
+  float32: Float32Array; float64: Float64Array; bigint64: BigInt64Array; biguint64: BigUint64Array;
+}[T];
+
 /** The JavaScript type of an element: `bigint` for the 64-bit integer types, else `number`. */
 export type ValueOf<T extends NumericType> = T extends 'bigint64' | 'biguint64' ? bigint : number;
 

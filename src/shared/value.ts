@@ -1,5 +1,5 @@
 import { attach, claim } from './memory.js';
-import { Cells, HEADER, USER_LOCK, initHeader, sizeOf, type NumericType, type ValueOf } from './cells.js';
+import { Cells, HEADER, USER_LOCK, initHeader, sizeOf, type NumericType, type TypedArrayOf, type ValueOf } from './cells.js';
 import { Lock } from './lock.js';
 import { InvalidSharedObjectError } from './errors.js';
 
@@ -53,6 +53,14 @@ export class SharedValue<T extends NumericType = NumericType> {
     return attach<SharedValue<T>, NumericType>('SharedValue', obj, HEADER + 8, (type) => new SharedValue(type as T), (o) => checkType(o.type, 'SharedValue'));
   }
 
+  /**
+   * The raw typed array (length 1) over the value, with no locking (Python's `Value.get_obj()`):
+   * plain reads and writes, or `Atomics` on integer types, for code that synchronizes itself.
+   */
+  get view(): TypedArrayOf<T> {
+    return this.#cells.view as unknown as TypedArrayOf<T>;
+  }
+
   /** A `Lock` in the same memory, for compound updates. */
   get lock(): Lock {
     return (this.#lock ??= Lock.from({ __weft: 'Lock', buffer: this.buffer, offset: this.offset + USER_LOCK }));
@@ -96,6 +104,18 @@ export class SharedValue<T extends NumericType = NumericType> {
   compareExchange(expected: ValueOf<T>, replacement: ValueOf<T>): ValueOf<T> {
     return this.#cells.compareExchange(0, expected as number, replacement as number) as ValueOf<T>;
   }
+}
+
+/**
+ * A shared value whose operations take no lock (Python's `multiprocessing.RawValue`): integer
+ * operations stay atomic, float `add`/`sub`/`exchange` from two threads can lose updates. The
+ * same `SharedValue` class, made with `{ lock: false }`.
+ *
+ * @example
+ * const total = RawValue('float64', 0);   // one writer, many readers
+ */
+export function RawValue<T extends NumericType>(type: T, initial?: ValueOf<T>): SharedValue<T> {
+  return new SharedValue(type, initial, { lock: false });
 }
 
 /** @internal Validates a posted element type. */

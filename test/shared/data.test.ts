@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SharedValue, SharedArray, SharedStruct, withLock, reviveShared, InvalidArgumentError, InvalidSharedObjectError } from '../../src/shared/index.js';
+import { RawValue, SharedValue, SharedArray, SharedStruct, withLock, reviveShared, InvalidArgumentError, InvalidSharedObjectError } from '../../src/shared/index.js';
 import { runScenario } from './fixtures/spawn.js';
 
 test('SharedValue does atomic arithmetic and returns previous values like Atomics', () => {
@@ -20,6 +20,25 @@ test('SharedValue does atomic arithmetic and returns previous values like Atomic
   const b = new SharedValue('bigint64', 1n);
   assert.equal(b.add(2n), 1n);
   assert.equal(b.value, 3n);
+});
+
+test('SharedValue.view is the raw typed array over the value; RawValue makes one without a lock', () => {
+  const v = new SharedValue('int32', 5);
+  assert.ok(v.view instanceof Int32Array);
+  assert.equal(v.view.length, 1);
+  v.view[0] = 9;
+  assert.equal(v.value, 9);
+  assert.equal(Atomics.add(v.view, 0, 1), 9);
+  assert.equal(v.value, 10);
+  assert.equal(v.view.buffer, v.buffer);
+  const raw = RawValue('float64', 1.5);
+  assert.ok(raw instanceof SharedValue);
+  assert.ok(raw.view instanceof Float64Array);
+  assert.equal(raw.add(1), 1.5);
+  assert.equal(raw.value, 2.5);
+  const revived = SharedValue.from<'float64'>(structuredClone(raw));
+  assert.equal(revived.add(0.5), 2.5);
+  assert.equal(raw.value, 3);
 });
 
 test('a float add inside withLock(value.lock) does not deadlock', async () => {
