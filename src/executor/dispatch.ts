@@ -34,7 +34,7 @@ export function dispatch(d: Dispatcher): void {
   const { queue, workers } = d;
   const { maxSize, maxTasksPerWorker: max } = d.options;
   let idle = 0;
-  for (const s of workers) if (s.inflight.size === 0 && !s.retiring && s.seq < max) idle++;
+  for (const s of workers) if (isIdle(s, max)) idle++;
   const live = workers.live();
   if (queue.length > idle && live < maxSize) {
     const want = Math.min(maxSize - live, queue.length - idle);
@@ -42,7 +42,7 @@ export function dispatch(d: Dispatcher): void {
   }
   for (const slot of workers) {
     if (queue.length === 0) return;
-    if (slot.inflight.size > 0 || slot.retiring || slot.seq >= max) continue;
+    if (!isIdle(slot, max)) continue;
     const task = queue.shift()!;
     if (task.exclusive) slot.exclusive = true;
     d.send(slot, [task]);
@@ -50,11 +50,16 @@ export function dispatch(d: Dispatcher): void {
   if (queue.length > 0 && workers.live() >= maxSize) pipeline(d);
 }
 
+/** The worker has nothing in flight and may take a task (it is not retiring, nor at `maxTasksPerWorker`). */
+function isIdle(slot: Slot, max: number): boolean {
+  return slot.inflight.size === 0 && !slot.retiring && slot.seq < max;
+}
+
 /**
  * Every worker is busy and the pool is full: send tasks ahead, sharing them out. Synchronous
  * tasks go deep when tiny (to about 2 ms of work per worker) and one at a time when long, so
- * load stays balanced; async tasks go up to `concurrentTasksPerWorker` per worker, whose event loop overlaps
- * their waits. A task with a signal or timeout waits for a worker of its own.
+ * load stays balanced; async tasks go up to `concurrentTasksPerWorker` per worker, whose
+ * event loop overlaps their waits. A task with a signal or timeout waits for a worker of its own.
  */
 function pipeline(d: Dispatcher): void {
   const { queue } = d;
