@@ -247,7 +247,7 @@ export class WorkerRuntime {
   #finishAsync(id: number, status: number, value: unknown, t0: number): void {
     this.#active--;
     this.#settle(id, status | STATUS_ASYNC, value, t0);
-    if (this.#batches.length > 0) this.#pump();
+    if (this.#batches.length > 0 && !this.#pumpScheduled) this.#pump(); // a scheduled pump (or a yield in progress) takes them
     else this.#scheduleFlush();
   }
 
