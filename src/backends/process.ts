@@ -13,6 +13,7 @@ import type { ModuleLocation, TaskArgs, TaskName, TaskResult, UntypedModule } fr
 import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
 import { TASK_STRIDE, isFinal, takeStarted, type WorkerInit } from '../worker/protocol.js';
 import { checkChildOptions, forkOptions, isOutOfMemory, processEntry, type ChildOptions } from './child-options.js';
+import { fromWire, toWire } from './json-wire.js';
 import { loadReviver } from './revive.js';
 
 /** Options of a {@link ProcessPool}: the pool's, plus how each child process is started. */
@@ -70,7 +71,8 @@ export class ProcessBackend implements Backend {
       process.stderr.write(chunk);
       tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL);
     });
-    child.on('message', (message: unknown) => {
+    child.on('message', (wire: unknown) => {
+      const message = fromWire(wire);
       if (Array.isArray(message)) {
         ready = true;
         reported = takeStarted(message);
@@ -128,7 +130,7 @@ export class ProcessBackend implements Backend {
       pid: child.pid,
       child,
       send: (batch) => {
-        child.send(batch);
+        child.send(toWire(batch));
         sent += batch.length / TASK_STRIDE;
       },
       cancel: (id) => void child.send({ cancel: id }),

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { QueueFullError } from '../errors.js';
 import { isTagged, type Reviver } from '../shared/tag.js';
+import { onMicrotask } from '../thenable.js';
 import { UnknownTaskError } from '../worker/errors.js';
 import {
   FLAG_SIGNAL, FLAG_SPREAD, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_ASYNC, STATUS_MASK, STATUS_OK, STATUS_SKIPPED, encodeTasks,
@@ -214,7 +215,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     this.#queue.push(task);
     if (!this.#drainScheduled) {
       this.#drainScheduled = true;
-      queueMicrotask(this.#drainBound);
+      onMicrotask(this.#drainBound);
     }
     return task;
   }

@@ -1,4 +1,5 @@
-import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
+import { Histogram } from './histogram.js';
 
 /** A latency distribution in microseconds. */
 export interface Percentiles {
@@ -40,7 +41,7 @@ export interface PoolStats {
   brokenReason: string | undefined;
 }
 
-function summarize(h: RecordableHistogram): Percentiles {
+function summarize(h: Histogram): Percentiles {
   if (h.count === 0) return { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
   return {
     count: h.count,
@@ -53,10 +54,10 @@ function summarize(h: RecordableHistogram): Percentiles {
   };
 }
 
-/** Counters and `perf_hooks` histograms behind `stats()`. Internal. */
+/** Counters and histograms behind `stats()`. Internal. */
 export class StatsRecorder {
-  readonly runTime = createHistogram();
-  readonly waitTime = createHistogram();
+  readonly runTime = new Histogram();
+  readonly waitTime = new Histogram();
   completed = 0;
   failed = 0;
   cancelled = 0;
@@ -70,7 +71,7 @@ export class StatsRecorder {
   }
 
   recordWait(since: number, now: number): void {
-    this.waitTime.record(Math.max(1, Math.round((now - since) * 1000)));
+    this.waitTime.record((now - since) * 1000);
   }
 
   snapshot(base: Omit<PoolStats, 'runTime' | 'waitTime' | 'utilization' | 'completed' | 'failed' | 'cancelled'>, capacity: number): PoolStats {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { isThenable } from '../thenable.js';
+import { isThenable, onMicrotask } from '../thenable.js';
 import { hasTagged } from '../shared/tag.js';
 import { Moved, taskSignalStore } from './context.js';
 import { encodeThrow } from './error-codec.js';
@@ -113,7 +113,7 @@ export class WorkerRuntime {
       // tasks, while this worker was busy) are all received before any of them runs.
       if (this.#ready && !this.#pumpScheduled) {
         this.#pumpScheduled = true;
-        queueMicrotask(this.#pumpBound);
+        onMicrotask(this.#pumpBound);
       }
     } else if (isCancel(message)) {
       const controller = this.#controllers.get(message.cancel);
@@ -262,13 +262,15 @@ export class WorkerRuntime {
     this.#now = now;
   }
 
+  readonly #flushBound = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
+
   #scheduleFlush(): void {
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => {
-      this.#flushScheduled = false;
-      this.#flush();
-    });
+    onMicrotask(this.#flushBound);
   }
 
   #flush(): void {
@@ -278,7 +280,7 @@ export class WorkerRuntime {
     this.#out = [];
     if (transfer.length > 0) this.#transfer = [];
     try {
-      this.#transport.post(out, transfer);
+      this.#transport.post(out, transfer.length > 0 ? transfer : undefined);
     } catch {
       this.#postOneByOne(out);
     }

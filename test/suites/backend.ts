@@ -33,6 +33,19 @@ export function backendSuite(label: string, make: MakePool, caps: Capabilities):
       assert.deepEqual(await pool.run('echo', { a: [1, 2], m: new Map([[1, 'x']]) }), { a: [1, 2], m: new Map([[1, 'x']]) });
     });
 
+    test('values JSON would change cross unchanged, alone and among plain data', async () => {
+      const named = Object.assign([1, 2], { label: 'x' });
+      // eslint-disable-next-line no-sparse-arrays
+      const tricky: unknown[] = [-0, Number.NaN, Infinity, undefined, [1, , 3], named, { a: undefined }, 2n ** 70n, new Date(0), /re/g];
+      for (const value of tricky) {
+        assert.deepStrictEqual(await pool.run('echo', value), value);
+        assert.deepStrictEqual(await pool.run('echo', ['plain', 1, { nested: [value] }]), ['plain', 1, { nested: [value] }]);
+      }
+      assert.ok(Object.is(await pool.run('echo', -0), -0));
+      const plain = { s: 'é\u2028\ud800', n: [0, 1.5, -2e300, Number.MAX_SAFE_INTEGER], t: true, z: null, o: { deep: [[[]]] } };
+      assert.deepStrictEqual(await pool.run('echo', plain), plain);
+    });
+
     test('a result returned through move() arrives whole', async () => {
       const buf = await pool.run('makeBuffer', 1024);
       assert.equal(buf.byteLength, 1024);
