@@ -35,7 +35,6 @@ export function backendSuite(label: string, make: MakePool, caps: Capabilities):
 
     test('values JSON would change cross unchanged, alone and among plain data', async () => {
       const named = Object.assign([1, 2], { label: 'x' });
-      // eslint-disable-next-line no-sparse-arrays
       const tricky: unknown[] = [-0, Number.NaN, Infinity, undefined, [1, , 3], named, { a: undefined }, 2n ** 70n, new Date(0), /re/g];
       for (const value of tricky) {
         assert.deepStrictEqual(await pool.run('echo', value), value);
