@@ -117,6 +117,38 @@ export class QueueEmptyError extends WeftError {
   }
 }
 
+/**
+ * `put({ timeout })` found no room in time (Python's `queue.Full` from `put(timeout=...)`): a
+ * `TimeoutError` (code `ERR_WEFT_TIMEOUT`) that is also an `instanceof QueueFullError`.
+ */
+export class QueueFullTimeoutError extends TimeoutError {
+  constructor(message = 'put() found no room in the queue within its timeout: wait longer, consume faster, or raise `maxsize`') {
+    super(message);
+  }
+}
+
+/**
+ * `get({ timeout })` found no item in time (Python's `queue.Empty` from `get(timeout=...)`): a
+ * `TimeoutError` (code `ERR_WEFT_TIMEOUT`) that is also an `instanceof QueueEmptyError`.
+ */
+export class QueueEmptyTimeoutError extends TimeoutError {
+  constructor(message = 'get() found no item in the queue within its timeout: wait longer, or check that a producer is running') {
+    super(message);
+  }
+}
+
+/** `instanceof` for a class that also stands for another: Python's `except queue.Full` catches a put timeout too. */
+function alsoMatches(cls: abstract new (...args: never[]) => unknown, also: abstract new (...args: never[]) => unknown): void {
+  const plain = Function.prototype[Symbol.hasInstance];
+  Object.defineProperty(cls, Symbol.hasInstance, {
+    value(this: unknown, value: unknown): boolean {
+      return plain.call(this, value) || (this === cls && plain.call(also, value));
+    },
+  });
+}
+alsoMatches(QueueFullError, QueueFullTimeoutError);
+alsoMatches(QueueEmptyError, QueueEmptyTimeoutError);
+
 /** The queue was shut down: no more puts, and no more gets once it is empty (Python 3.13's `QueueShutDownError`). */
 export class QueueShutDownError extends WeftError {
   constructor(message = 'the queue was shut down: stop producing, and stop consuming once it is empty') {

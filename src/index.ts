@@ -7,7 +7,7 @@ export { ProcessPool, Process, type ProcessPoolOptions, type ProcessOptions } fr
 export { AsyncPool } from './backends/inline.js';
 export type { ChildOptions, SandboxOptions } from './backends/child-options.js';
 export { Queue, type QueueWaitOptions } from './ipc/queue.js';
-export { Pipe, PipeEnd, type PipeOptions } from './ipc/pipe.js';
+export { Pipe, PipeEnd, type PipeOptions, type PollOptions } from './ipc/pipe.js';
 export { revive } from './ipc/revive.js';
 export { Pool } from './executor/pool.js';
 export { SingleTaskRunner, type SingleTaskOptions, type SingleTaskState } from './executor/single.js';
@@ -25,8 +25,8 @@ export {
   ResourceLimitError, ProcessStateError,
 } from './executor/errors.js';
 export { UnknownTaskError, NotAFunctionError, ModuleLoadError, InitializerError, ThrownValueError } from './worker/errors.js';
-export { PipeClosedError, PipeEOFError, QueueClosedError, BrokerGoneError } from './ipc/errors.js';
-export { QueueFullError } from './errors.js';
+export { PipeBrokenError, PipeClosedError, PipeEOFError, QueueClosedError, BrokerGoneError } from './ipc/errors.js';
+export { QueueFullError, QueueEmptyError, QueueFullTimeoutError, QueueEmptyTimeoutError, QueueShutDownError } from './errors.js';
 
 /** weft's version. */
 export const version = '0.1.0';

@@ -12,8 +12,11 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { deserialize, serialize } from 'node:v8';
 import { encodeThrow, decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
-import { CancelledError, QueueEmptyError, QueueFullError, TimeoutError, InvalidStateError } from '../errors.js';
-import { BrokerGoneError, QueueClosedError } from './errors.js';
+import {
+  CancelledError, InvalidStateError, QueueEmptyError, QueueEmptyTimeoutError, QueueFullError, QueueFullTimeoutError, QueueShutDownError, TimeoutError,
+} from '../errors.js';
+import { BrokerGoneError, PipeBrokenError, QueueClosedError } from './errors.js';
+import { Holds, endKey, type EndIds } from './holds.js';
 import { QueueState } from './queue-state.js';
 
 /** A call on a queue: `[rid, queueId, op, ...args]`; the reply is `[rid, ok, valueOrEncodedError]`. */
@@ -43,7 +46,7 @@ export function frame(value: unknown): Buffer {
   return Buffer.concat([head, body]);
 }
 
-let local: { server: Server; path: string; queues: Map<string, QueueState> } | undefined;
+let local: { server: Server; path: string; queues: Map<string, QueueState>; holds: Holds } | undefined;
 let nextQueue = 0;
 
 /** Creates a queue in this process's broker (starting it on first use); returns the socket path and the queue id. */
@@ -53,7 +56,8 @@ export function createQueue(maxsize: number): { path: string; id: string; state:
       ? `\\\\?\\pipe\\weft-${process.pid}-${randomBytes(4).toString('hex')}`
       : join(tmpdir(), `weft-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
     const queues = new Map<string, QueueState>();
-    const server = createServer((socket) => serve(socket, queues));
+    const holds = new Holds(queues);
+    const server = createServer((socket) => serve(socket, queues, holds));
     server.listen(path);
     server.unref();
     process.once('exit', () => {
@@ -63,7 +67,7 @@ export function createQueue(maxsize: number): { path: string; id: string; state:
         // already gone
       }
     });
-    local = { server, path, queues };
+    local = { server, path, queues, holds };
   }
   const id = `${process.pid}:${nextQueue++}`;
   const state = new QueueState(maxsize);
@@ -76,17 +80,59 @@ export function localQueue(path: string, id: string): QueueState | undefined {
   return local?.path === path ? local.queues.get(id) : undefined;
 }
 
+/**
+ * What a copy of a pipe end does to the count of its copies: `new` (an end made here),
+ * `reserve` (a copy is being posted), `adopt` (a posted copy was revived), `release` (a copy
+ * was closed or collected). The ends made and revived in the broker's own thread count here
+ * directly; the others through their connection, which lets go of its copies when it closes
+ * (their thread or process ended).
+ */
+export type HoldMode = 'new' | 'reserve' | 'adopt' | 'release';
+
+/** Counts a change in the copies of the end `end` of the broker at `path` (see {@link HoldMode}). */
+export function holdEnd(path: string, mode: HoldMode, end: EndIds, token?: string): void {
+  if (local?.path === path) applyHold(local.holds, mode, end, token);
+  else clientFor(path).tell('', 'hold', mode, end.inbox, end.outbox, token);
+}
+
+function applyHold(holds: Holds, mode: HoldMode, end: EndIds, token: string | undefined): void {
+  if (mode === 'reserve') holds.reserve(end, token!);
+  else if (mode === 'adopt') holds.adopt(end, token);
+  else holds.change(end, mode === 'new' ? 1 : -1);
+}
+
 let connections = 0;
 
-function serve(socket: Socket, queues: Map<string, QueueState>): void {
+function serve(socket: Socket, queues: Map<string, QueueState>, holds: Holds): void {
   socket.unref();
   const conn = connections++;
+  /** Copies of pipe ends revived at the other side of this connection, released when it closes. */
+  const owned = new Map<string, { end: EndIds; copies: number }>();
+  const own = (end: EndIds, delta: number): void => {
+    const key = endKey(end);
+    const entry = owned.get(key) ?? { end, copies: 0 };
+    entry.copies += delta;
+    if (entry.copies > 0) owned.set(key, entry);
+    else owned.delete(key);
+  };
   socket.on('error', () => {}); // a handle's process died: its waiters simply never get a reply
+  socket.on('close', () => {
+    for (const { end, copies } of owned.values()) holds.change(end, -copies);
+    owned.clear();
+  });
   const reply = (r: Reply): void => {
     if (!socket.destroyed) socket.write(frame(r));
   };
   reader(socket, (message) => {
     const [rid, id, op, ...args] = message as Request;
+    if (op === 'hold') {
+      const [mode, inbox, outbox, token] = args as [HoldMode, string | undefined, string | undefined, string | undefined];
+      const end = { inbox, outbox };
+      applyHold(holds, mode, end, token);
+      if (mode === 'adopt' || mode === 'new') own(end, 1);
+      else if (mode === 'release') own(end, -1);
+      return;
+    }
     const q = queues.get(id);
     const key = `r${rid}@${conn}`;
     const ok = (v: unknown): void => reply([rid, true, v]);
@@ -96,12 +142,14 @@ function serve(socket: Socket, queues: Map<string, QueueState>): void {
       switch (op) {
         case 'put': q.put(args[0], args[1] as number | undefined, key).then(() => ok(undefined), fail); break;
         case 'get': q.get(args[0] as number | undefined, key).then(ok, fail); break;
+        case 'poll': q.poll(args[0] as number | undefined, key).then(ok, fail); break;
         case 'cancel': q.cancel(`r${args[0] as number}@${conn}`); break;
         case 'putNowait': q.putNowait(args[0]); ok(undefined); break;
         case 'getNowait': ok(q.getNowait()); break;
         case 'taskDone': q.taskDone(); ok(undefined); break;
         case 'join': q.join().then(() => ok(undefined), fail); break;
         case 'close': q.close(); ok(undefined); break;
+        case 'shutdown': q.shutdown(args[0] === true); ok(undefined); break;
         case 'size': ok(q.size); break;
         default: throw new InvalidStateError(`unknown queue operation ${op}`);
       }
@@ -112,7 +160,7 @@ function serve(socket: Socket, queues: Map<string, QueueState>): void {
 }
 
 const errorClasses: Record<string, new () => Error> = {
-  QueueClosedError, QueueFullError, QueueEmptyError, TimeoutError, CancelledError, BrokerGoneError,
+  QueueClosedError, PipeBrokenError, QueueFullError, QueueEmptyError, QueueFullTimeoutError, QueueEmptyTimeoutError, QueueShutDownError, TimeoutError, CancelledError, BrokerGoneError,
 };
 
 function revive(encoded: EncodedThrow): Error {

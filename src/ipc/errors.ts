@@ -9,13 +9,23 @@ export class PipeClosedError extends InvalidStateError {
 }
 
 /**
- * The other end of the pipe is closed: `recv` after every message it sent has been read, or
- * `send` to it (Python's `EOFError` / `BrokenPipeError`). Messages sent before the close are
- * still delivered first.
+ * The other end of the pipe is closed (every copy of it): `recv` after every message it sent
+ * has been read (Python's `EOFError`). Messages sent before the close are still delivered first.
  */
 export class PipeEOFError extends WeftError {
   constructor(message = 'the other end of the pipe is closed and nothing is left to read') {
     super('ERR_WEFT_PIPE_EOF', message);
+  }
+}
+
+/**
+ * `send` to a pipe end nobody holds any more: every copy of the other end was closed, garbage
+ * collected, or died with its thread or process (Python's `BrokenPipeError`). What was sent
+ * before is dropped with it; create a new `Pipe()` to talk again.
+ */
+export class PipeBrokenError extends InvalidStateError {
+  constructor(message = 'the other end of the pipe is closed in every thread and process that held it: nothing sent now can be read; create a new Pipe()') {
+    super(message, undefined, 'ERR_WEFT_PIPE_BROKEN');
   }
 }
 

@@ -1,4 +1,8 @@
-import { PipeClosedError, PipeEOFError, QueueClosedError } from './errors.js';
+import { threadId } from 'node:worker_threads';
+import { InvalidArgumentError } from '../errors.js';
+import { holdEnd, type HoldMode } from './broker.js';
+import { PipeBrokenError, PipeClosedError, PipeEOFError, QueueClosedError } from './errors.js';
+import type { EndIds } from './holds.js';
 import { Queue } from './queue.js';
 
 /** Options of {@link Pipe}. */
@@ -7,66 +11,131 @@ export interface PipeOptions {
   duplex?: boolean;
 }
 
+/** Options of {@link PipeEnd.poll}. */
+export interface PollOptions {
+  /** Milliseconds to wait for a message: 0 (default, as Python's) answers at once; `Infinity` waits as long as it takes. */
+  timeout?: number;
+  /** Aborting rejects the poll with `CancelledError`. */
+  signal?: AbortSignal;
+}
+
+/** A copy that was garbage collected without `close()` lets go of its hold, as a collected Python `Connection` closes its descriptor. */
+const collected = new FinalizationRegistry<{ path: string; end: EndIds }>(({ path, end }) => holdEnd(path, 'release', end));
+let reservations = 0;
+
 /**
  * One end of a {@link Pipe} (Python's `Connection`). Pass it as an argument to a
  * `ProcessPool`/`ThreadPool` task, a `Process` or a `Thread`: it arrives connected.
  * `send` copies the value (structured clone) and never waits; `recv` waits for the next message.
  * Use each end from one place at a time: two holders of the same end share its messages.
  *
- * Errors: `send`/`recv` on an end you closed throw `PipeClosedError`; `recv` once the other end
- * closed and every message it sent has been read rejects with `PipeEOFError` (async iteration
- * simply ends); a value that cannot be cloned throws `DataCloneError`, and nothing sent before is lost.
+ * Copies are counted as an OS counts a pipe's descriptors: each thread or process that
+ * received an end holds its own copy, and `close()` closes only that copy. The other end gets
+ * end-of-file once every copy of this one is closed (or collected, or gone with its thread or
+ * process) — so, as in Python, close your copy of an end you handed to a child.
+ *
+ * Errors: `send`/`recv` on a copy you closed throw `PipeClosedError`; `recv` once every copy of
+ * the other end is closed and every message it sent has been read rejects with `PipeEOFError`
+ * (async iteration simply ends); `send` once every copy of the other end is closed fails with
+ * `PipeBrokenError` (Python's `BrokenPipeError`): thrown at once where the pipe was created,
+ * else the promise `send` returns rejects and every later `send` throws. A value that cannot
+ * be cloned throws `DataCloneError`, and nothing sent before is lost.
  */
-export class PipeEnd<T = unknown> implements AsyncIterable<T> {
+export class PipeEnd<T = unknown> implements AsyncIterable<T>, Disposable, AsyncDisposable {
   /** Tag that lets a task's runtime revive a posted copy. */
   readonly __weft = 'PipeEnd';
   /** Queue this end reads from (absent on a send-only end). */
   readonly inbox: Queue<T> | undefined;
   /** Queue this end writes to (absent on a receive-only end). */
   readonly outbox: Queue<T> | undefined;
+  /**
+   * Reading it reserves a hold for a new copy of this end; structured cloning reads it, so
+   * every posted copy carries its own, taken over when it is revived. Not for your code.
+   */
+  declare readonly token: string;
   #closed = false;
+  #broken: PipeBrokenError | undefined;
 
-  /** @internal Use {@link Pipe}. */
-  constructor(inbox: Queue<T> | undefined, outbox: Queue<T> | undefined) {
+  /** @internal Use {@link Pipe}; `hold` is how this copy counts itself, `token` the reservation it takes over. */
+  constructor(inbox: Queue<T> | undefined, outbox: Queue<T> | undefined, hold: HoldMode = 'new', token?: string) {
     this.inbox = inbox;
     this.outbox = outbox;
+    Object.defineProperty(this, 'token', { enumerable: true, get: () => this.#reserve() });
+    const path = (inbox ?? outbox)!.path;
+    const end = this.#ids();
+    holdEnd(path, hold, end, token);
+    collected.register(this, { path, end }, this);
   }
 
   /** Rebuilds an end from a posted copy (done for you in task arguments). */
-  static from<T = unknown>(copy: { inbox?: { path: string; id: string }; outbox?: { path: string; id: string } }): PipeEnd<T> {
-    return new PipeEnd<T>(copy.inbox ? Queue.from<T>(copy.inbox) : undefined, copy.outbox ? Queue.from<T>(copy.outbox) : undefined);
+  static from<T = unknown>(copy: { inbox?: { path: string; id: string }; outbox?: { path: string; id: string }; token?: string }): PipeEnd<T> {
+    const inbox = copy.inbox ? Queue.from<T>(copy.inbox) : undefined;
+    const outbox = copy.outbox ? Queue.from<T>(copy.outbox) : undefined;
+    return new PipeEnd<T>(inbox, outbox, 'adopt', copy.token);
   }
 
-  /** True once `close()` was called on this end. */
+  /** True once `close()` was called on this copy. */
   get closed(): boolean {
     return this.#closed;
   }
 
-  /** Sends `value` to the other end (a copy; does not wait). */
-  send(value: T): void {
+  /**
+   * Sends `value` to the other end (a copy; does not wait). Where the pipe was created it
+   * returns nothing and throws `PipeBrokenError` at once if nobody holds the other end;
+   * elsewhere it returns a promise that settles once the pipe's broker took the message.
+   */
+  send(value: T): void | Promise<void> {
     if (this.#closed) throw new PipeClosedError();
     if (!this.outbox) throw new PipeClosedError('this end of a one-way pipe only receives: send from the other end');
+    if (this.#broken) throw this.#broken;
     const sent = this.outbox.putNowait(value);
-    if (sent) sent.catch(() => {}); // a remote peer that closed: the next recv there reports it
+    if (!sent) return;
+    const noted = sent.catch((error: unknown) => {
+      if (error instanceof PipeBrokenError) this.#broken = error;
+      throw error;
+    });
+    noted.catch(() => {}); // observed through the returned promise and the next send; never an unhandled rejection
+    return noted;
   }
 
   /** Resolves to the next message; rejects with `PipeEOFError` once the other end is closed and drained. */
   async recv(): Promise<T> {
-    if (this.#closed) throw new PipeClosedError();
-    if (!this.inbox) throw new PipeClosedError('this end of a one-way pipe only sends: receive on the other end');
+    const inbox = this.#reading();
     try {
-      return await this.inbox.get();
+      return await inbox.get();
     } catch (error) {
       if (error instanceof QueueClosedError) throw new PipeEOFError();
       throw error;
     }
   }
 
-  /** Closes this end: the other end reads what was already sent, then gets end-of-file. Idempotent. */
+  /**
+   * Python's `poll(timeout)`: whether `recv` would answer without waiting — a message is there,
+   * or the other end is closed (`recv` then rejects with `PipeEOFError`). Waits up to
+   * `timeout` ms (default 0: not at all) for a message to arrive.
+   */
+  async poll(options: PollOptions = {}): Promise<boolean> {
+    const timeout = options.timeout ?? 0;
+    if (!(timeout >= 0)) throw new InvalidArgumentError(`timeout must be a number of milliseconds >= 0 (Infinity: no limit), got ${String(timeout)}`);
+    return this.#reading().poll(timeout, options.signal);
+  }
+
+  /** Closes this copy of the end (others, held elsewhere, stay open). Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all([this.outbox?.close(), this.inbox?.close()]);
+    collected.unregister(this);
+    holdEnd((this.inbox ?? this.outbox)!.path, 'release', this.#ids());
+  }
+
+  /** `using end = ...` closes this copy at scope exit. */
+  [Symbol.dispose](): void {
+    void this.close();
+  }
+
+  /** `await using end = ...` closes this copy at scope exit. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   /** Yields messages until the other end closes. */
@@ -80,6 +149,23 @@ export class PipeEnd<T = unknown> implements AsyncIterable<T> {
       }
     }
   }
+
+  #reading(): Queue<T> {
+    if (this.#closed) throw new PipeClosedError();
+    if (!this.inbox) throw new PipeClosedError('this end of a one-way pipe only sends: receive on the other end');
+    return this.inbox;
+  }
+
+  #ids(): EndIds {
+    return { inbox: this.inbox?.id, outbox: this.outbox?.id };
+  }
+
+  /** Reserves a hold for a copy about to be made of this one (see `token`). */
+  #reserve(): string {
+    const token = `${process.pid}.${threadId}.${reservations++}`;
+    holdEnd((this.inbox ?? this.outbox)!.path, 'reserve', this.#ids(), token);
+    return token;
+  }
 }
 
 /**
@@ -88,6 +174,7 @@ export class PipeEnd<T = unknown> implements AsyncIterable<T> {
  * @example
  * const [parent, child] = Pipe<string>();
  * const p = new Process(tasks, 'shout', [child]).start();   // the task calls child.send('hi')
+ * await child.close();                                       // our copy: the child holds its own
  * console.log(await parent.recv());
  */
 export function Pipe<T = unknown>(options: PipeOptions = {}): [PipeEnd<T>, PipeEnd<T>] {

@@ -1,6 +1,6 @@
-import { CancelledError, QueueEmptyError, QueueFullError, TimeoutError, InvalidStateError } from '../errors.js';
+import { CancelledError, InvalidStateError, QueueEmptyError, QueueEmptyTimeoutError, QueueFullError, QueueFullTimeoutError, QueueShutDownError } from '../errors.js';
 import { Deque } from '../deque.js';
-import { QueueClosedError } from './errors.js';
+import { PipeBrokenError, QueueClosedError } from './errors.js';
 
 interface Waiter<T> {
   resolve(value: T): void;
@@ -18,8 +18,16 @@ export class QueueState {
   readonly #getters = new Map<string, Waiter<unknown>>();
   readonly #putters = new Map<string, Waiter<void> & { item: unknown }>();
   readonly #joiners: (() => void)[] = [];
+  /** Waiting `poll`s: each resolves true once an item (or the end of the queue) is there, false on its timeout. */
+  readonly #pollers = new Map<string, Waiter<boolean>>();
   #unfinished = 0;
   #closed = false;
+  #shutdown = false;
+  /** A pipe's queue whose every reader let go: puts fail with `PipeBrokenError`. */
+  #broken = false;
+  /** Copies of pipe ends that read from / write to this queue (pipes only; see `hold`). */
+  #readers = 0;
+  #writers = 0;
   #seq = 0;
 
   constructor(readonly maxsize: number) {}
@@ -32,48 +40,97 @@ export class QueueState {
     return this.#closed;
   }
 
+  /** Why puts are refused, if they are: nobody reads (a pipe), shut down, or closed. */
+  #refusal(): Error | undefined {
+    if (this.#broken) return new PipeBrokenError();
+    if (this.#shutdown) return new QueueShutDownError();
+    return this.#closed ? new QueueClosedError() : undefined;
+  }
+
   putNowait(item: unknown): void {
-    if (this.#closed) throw new QueueClosedError();
+    const refused = this.#refusal();
+    if (refused) throw refused;
     if (this.maxsize > 0 && this.size >= this.maxsize) throw new QueueFullError();
     this.#push(item);
   }
 
   put(item: unknown, timeout?: number, key = `l${this.#seq++}`): Promise<void> {
-    if (this.#closed) return Promise.reject(new QueueClosedError());
+    const refused = this.#refusal();
+    if (refused) return Promise.reject(refused);
     if (this.#putters.size === 0 && !(this.maxsize > 0 && this.size >= this.maxsize)) {
       this.#push(item);
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
       const w = { resolve, reject, item, timer: undefined as NodeJS.Timeout | undefined };
-      if (timeout !== undefined) w.timer = setTimeout(() => this.cancel(key, new TimeoutError(`put() found no room within ${timeout} ms`)), timeout);
+      if (timeout !== undefined) w.timer = setTimeout(() => this.cancel(key, new QueueFullTimeoutError(`put() found no room in the queue within ${timeout} ms: wait longer, consume faster, or raise maxsize`)), timeout);
       this.#putters.set(key, w);
     });
   }
 
   getNowait(): unknown {
-    if (this.size === 0) throw this.#closed ? new QueueClosedError() : new QueueEmptyError();
+    if (this.size === 0) throw this.#refusal() ?? new QueueEmptyError();
     return this.#shift();
   }
 
   get(timeout?: number, key = `l${this.#seq++}`): Promise<unknown> {
     if (this.size > 0 && this.#getters.size === 0) return Promise.resolve(this.#shift());
-    if (this.#closed) return Promise.reject(new QueueClosedError());
+    const refused = this.#refusal();
+    if (refused) return Promise.reject(refused);
     return new Promise((resolve, reject) => {
       const w: Waiter<unknown> = { resolve, reject };
-      if (timeout !== undefined) w.timer = setTimeout(() => this.cancel(key, new TimeoutError(`get() found no item within ${timeout} ms`)), timeout);
+      if (timeout !== undefined) w.timer = setTimeout(() => this.cancel(key, new QueueEmptyTimeoutError(`get() found no item in the queue within ${timeout} ms: wait longer, or check that a producer is running`)), timeout);
       this.#getters.set(key, w);
     });
   }
 
   /** Rejects the waiting `put` or `get` registered under `key` (no-op if it was already served). */
   cancel(key: string, error: unknown = new CancelledError()): void {
-    const w = this.#getters.get(key) ?? this.#putters.get(key);
+    const w = this.#getters.get(key) ?? this.#putters.get(key) ?? this.#pollers.get(key);
     if (!w) return;
     this.#getters.delete(key);
     this.#putters.delete(key);
+    this.#pollers.delete(key);
     clearTimeout(w.timer);
     w.reject(error);
+  }
+
+  /**
+   * Python's `Connection.poll(timeout)`: true at once when an item is held or nothing more
+   * will come (closed: the next get fails without waiting); else waits up to `timeout` ms
+   * (0: not at all) for one to be put, and resolves false if none was.
+   */
+  poll(timeout = 0, key = `l${this.#seq++}`): Promise<boolean> {
+    if (this.size > 0 || this.#refusal()) return Promise.resolve(true);
+    if (timeout <= 0) return Promise.resolve(false);
+    return new Promise((resolve, reject) => {
+      const w: Waiter<boolean> = { resolve, reject };
+      if (timeout !== Infinity) {
+        w.timer = setTimeout(() => {
+          this.#pollers.delete(key);
+          resolve(false);
+        }, timeout);
+      }
+      this.#pollers.set(key, w);
+    });
+  }
+
+  /**
+   * Counts the copies of pipe ends that read from (`readers`) or write to (`writers`) this
+   * queue, as an OS counts a pipe's file descriptors: once the last writer lets go the queue
+   * closes (readers drain it, then get end-of-file); once the last reader does, puts fail
+   * with `PipeBrokenError` and the items held are dropped (nobody can read them).
+   */
+  hold(readers: number, writers: number): void {
+    this.#readers += readers;
+    this.#writers += writers;
+    if (writers < 0 && this.#writers <= 0) this.close();
+    if (readers < 0 && this.#readers <= 0 && !this.#broken) {
+      this.#broken = true;
+      this.#unfinished -= this.size;
+      this.#items.clear();
+      this.#refuseWaiters();
+    }
   }
 
   taskDone(): void {
@@ -89,8 +146,29 @@ export class QueueState {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const [key] of this.#putters) this.cancel(key, new QueueClosedError());
-    if (this.size === 0) for (const [key] of this.#getters) this.cancel(key, new QueueClosedError());
+    this.#refuseWaiters();
+  }
+
+  /**
+   * Python 3.13's `shutdown(immediate)`: puts fail with `QueueShutDownError`, and so do gets
+   * once the queue is empty. `immediate` drops the items held now (counting each as done, so
+   * `join()` waits only for items already taken) and fails every blocked getter at once.
+   */
+  shutdown(immediate = false): void {
+    this.#shutdown = true;
+    if (immediate && this.size > 0) {
+      this.#unfinished -= this.size;
+      this.#items.clear();
+      if (this.#unfinished === 0) for (const j of this.#joiners.splice(0)) j();
+    }
+    this.#refuseWaiters();
+  }
+
+  /** After close or shutdown: blocked putters fail, and blocked getters too when nothing is left. */
+  #refuseWaiters(): void {
+    this.#wakePollers();
+    for (const [key] of this.#putters) this.cancel(key, this.#refusal());
+    if (this.size === 0) for (const [key] of this.#getters) this.cancel(key, this.#refusal());
   }
 
   #push(item: unknown): void {
@@ -104,6 +182,16 @@ export class QueueState {
       return;
     }
     this.#items.push(item);
+    this.#wakePollers();
+  }
+
+  #wakePollers(): void {
+    if (this.#pollers.size === 0) return;
+    for (const w of this.#pollers.values()) {
+      clearTimeout(w.timer);
+      w.resolve(true);
+    }
+    this.#pollers.clear();
   }
 
   #shift(): unknown {
@@ -117,7 +205,7 @@ export class QueueState {
       this.#push(w.item);
       w.resolve();
     }
-    if (this.#closed && this.size === 0) for (const [key] of this.#getters) this.cancel(key, new QueueClosedError());
+    if (this.size === 0 && this.#refusal()) for (const [key] of this.#getters) this.cancel(key, this.#refusal());
     return item;
   }
 }

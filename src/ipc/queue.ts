@@ -8,7 +8,7 @@ let attaching: { path: string; id: string; maxsize: number } | undefined;
 
 /** Options of {@link Queue.put} and {@link Queue.get}. */
 export interface QueueWaitOptions {
-  /** Milliseconds to wait before rejecting with `TimeoutError` (from `weft/async`). */
+  /** Milliseconds to wait before rejecting with `QueueFullTimeoutError` / `QueueEmptyTimeoutError` (both `TimeoutError`s). */
   timeout?: number;
   /** Aborting rejects with `CancelledError`; an item already on its way is still delivered (never lost). */
   signal?: AbortSignal;
@@ -22,9 +22,12 @@ export interface QueueWaitOptions {
  * order each producer put them; the queue lives as long as its creator.
  *
  * Errors: `putNowait` on a full queue throws `QueueFullError`, `getNowait` on an empty one
- * `QueueEmptyError`; `put`/`get` past their `timeout` reject with `TimeoutError`, on abort with
- * `CancelledError` (all from `weft/async`). After `close()`, `put` rejects and `get` drains
- * what is left, then rejects with `QueueClosedError`.
+ * `QueueEmptyError`; `put`/`get` past their `timeout` reject with `QueueFullTimeoutError` /
+ * `QueueEmptyTimeoutError`, which are `TimeoutError`s (code `ERR_WEFT_TIMEOUT`) and also match
+ * `instanceof QueueFullError` / `QueueEmptyError`, as Python's `put(timeout=)` raises `queue.Full`;
+ * on abort they reject with `CancelledError`. After `close()`, `put` rejects and `get` drains
+ * what is left, then rejects with `QueueClosedError`; after `shutdown()`, the same with
+ * `QueueShutDownError` (see {@link Queue.shutdown}).
  *
  * @example
  * const q = new Queue<number>({ maxsize: 100 });
@@ -71,6 +74,11 @@ export class Queue<T = unknown> {
     return this.#wait('get', [], options) as Promise<T>;
   }
 
+  /** @internal Whether a `get` would answer at once, waiting up to `timeout` ms for an item (see `PipeEnd.poll`). */
+  poll(timeout: number, signal?: AbortSignal): Promise<boolean> {
+    return this.#wait('poll', [], { timeout, signal }) as Promise<boolean>;
+  }
+
   /** Adds `item` now or throws `QueueFullError` (locally) / rejects with it (remote handle). */
   putNowait(item: T): Promise<void> | void {
     const s = this.#state();
@@ -102,6 +110,18 @@ export class Queue<T = unknown> {
     const s = this.#state();
     if (s) s.close();
     else await this.#call('close');
+  }
+
+  /**
+   * Python 3.13's `shutdown()`: from now on `put` fails with `QueueShutDownError`, and `get` does
+   * too once the queue is empty; blocked putters fail at once. With `immediate`, the items held
+   * are dropped (each counted as done for `join()`) and blocked getters fail at once. Applies to
+   * every handle of the queue, in every process.
+   */
+  async shutdown(options: { immediate?: boolean } = {}): Promise<void> {
+    const s = this.#state();
+    if (s) s.shutdown(options.immediate === true);
+    else await this.#call('shutdown', options.immediate === true);
   }
 
   /** Items held right now (a snapshot). */
@@ -141,7 +161,7 @@ export class Queue<T = unknown> {
     }
   }
 
-  async #wait(op: 'put' | 'get', args: unknown[], { timeout, signal }: QueueWaitOptions): Promise<unknown> {
+  async #wait(op: 'put' | 'get' | 'poll', args: unknown[], { timeout, signal }: QueueWaitOptions): Promise<unknown> {
     if (timeout !== undefined && !(timeout >= 0)) throw new InvalidArgumentError(`timeout must be a number of milliseconds >= 0, got ${String(timeout)}`);
     signal?.throwIfAborted();
     const s = this.#state();
@@ -150,7 +170,7 @@ export class Queue<T = unknown> {
       const onAbort = (): void => s.cancel(key);
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        return await (op === 'put' ? s.put(cloned(args[0]), timeout, key) : s.get(timeout, key));
+        return await (op === 'put' ? s.put(cloned(args[0]), timeout, key) : op === 'get' ? s.get(timeout, key) : s.poll(timeout, key));
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }

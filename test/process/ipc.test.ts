@@ -2,8 +2,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataCloneError } from '../../src/errors.js';
 import { ProcessPool } from '../../src/backends/process.js';
-import { Pipe, PipeClosedError, PipeEOFError, Process, Queue, QueueClosedError } from '../../src/index.js';
-import { QueueEmptyError, QueueFullError, TimeoutError, CancelledError } from '../../src/errors.js';
+import {
+  Pipe, PipeBrokenError, PipeClosedError, PipeEOFError, Process, Queue, QueueClosedError, QueueEmptyTimeoutError, QueueFullTimeoutError, QueueShutDownError,
+  type PipeEnd,
+} from '../../src/index.js';
+import { QueueEmptyError, QueueFullError, TimeoutError, CancelledError, InvalidArgumentError } from '../../src/errors.js';
 import { rejectsWith } from '../helpers.js';
 
 type Ipc = typeof import('../fixtures/process/ipc.js');
@@ -161,3 +164,146 @@ describe('Queue snapshots, as Python has them', () => {
   });
 });
 
+
+describe('Queue: Python names for timeouts, and shutdown (3.13)', () => {
+  test('a get or put timeout is a TimeoutError named for Empty/Full, here and in another process', async () => {
+    const q = new Queue<number>({ maxsize: 1 });
+    const got = await q.get({ timeout: 10 }).catch((e: unknown) => e);
+    assert.ok(got instanceof QueueEmptyTimeoutError && got instanceof QueueEmptyError && got instanceof TimeoutError);
+    assert.equal((got as TimeoutError).code, 'ERR_WEFT_TIMEOUT');
+    assert.ok(!(got instanceof QueueFullError));
+    await q.put(1);
+    const put = await q.put(2, { timeout: 10 }).catch((e: unknown) => e);
+    assert.ok(put instanceof QueueFullTimeoutError && put instanceof QueueFullError && put instanceof TimeoutError);
+    assert.equal((put as TimeoutError).code, 'ERR_WEFT_TIMEOUT');
+    assert.ok(new QueueFullError() instanceof QueueFullError && !(new QueueFullError() instanceof TimeoutError));
+    const empty = new Queue<number>();
+    const remote = await new Process<Ipc, 'queueErrors'>(ipcUrl, 'queueErrors', [empty]).start().join();
+    assert.deepEqual(remote, { name: 'QueueEmptyTimeoutError', code: 'ERR_WEFT_TIMEOUT', empty: true, timeout: true });
+  });
+
+  test('shutdown(): puts fail, gets drain what is left, then fail; blocked getters elsewhere fail too', async () => {
+    const q = new Queue<number>();
+    const other = new Queue<number>();
+    const waiter = new Process<Ipc, 'getUntilShutDown'>(ipcUrl, 'getUntilShutDown', [other]).start();
+    await q.put(1);
+    await q.put(2);
+    await q.shutdown();
+    await rejectsWith(q.put(3), QueueShutDownError, 'ERR_WEFT_QUEUE_SHUT_DOWN');
+    assert.throws(() => q.putNowait(3), QueueShutDownError);
+    assert.equal(await q.get(), 1);
+    assert.equal(await q.get(), 2);
+    await rejectsWith(q.get(), QueueShutDownError, 'ERR_WEFT_QUEUE_SHUT_DOWN');
+    await new Promise((r) => setTimeout(r, 100)); // the child waits by now, most likely; if not, its get finds the queue shut down
+    await other.shutdown();
+    assert.equal(await waiter.join(), 'ERR_WEFT_QUEUE_SHUT_DOWN');
+  });
+
+  test('shutdown({ immediate }): the items are dropped, join() is released, waiting getters fail at once', async () => {
+    const q = new Queue<number>();
+    await q.put(1);
+    await q.put(2);
+    assert.equal(await q.get(), 1); // taken, not yet done: join waits for it
+    let joined = false;
+    const join = q.join().then(() => (joined = true));
+    await q.shutdown({ immediate: true });
+    assert.equal(await q.qsize(), 0);
+    await rejectsWith(q.get(), QueueShutDownError, 'ERR_WEFT_QUEUE_SHUT_DOWN');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(joined, false);
+    await q.taskDone();
+    await join;
+    const waiting = new Queue<number>();
+    const getter = waiting.get();
+    await waiting.shutdown({ immediate: true });
+    await rejectsWith(getter, QueueShutDownError, 'ERR_WEFT_QUEUE_SHUT_DOWN');
+  });
+});
+
+describe('Pipe: copies, poll, broken pipes (Python parity)', () => {
+  test("closing the parent's copy of the child's end right after start leaves the child's copy working (CPython test_spawn_close)", async () => {
+    const [mine, theirs] = Pipe<string>();
+    const p = new Process<Ipc, 'echoBack'>(ipcUrl, 'echoBack', [theirs]).start();
+    await theirs.close();
+    assert.ok(theirs.closed);
+    mine.send('a');
+    assert.equal(await mine.recv(), 'a');
+    mine.send('b');
+    assert.equal(await mine.recv(), 'b');
+    await mine.close();
+    assert.equal(await p.join(), 2);
+  });
+
+  test('an end held only by a thread or process that ended is closed: the other end reads end-of-file', async () => {
+    const { Thread } = await import('../../src/index.js');
+    for (const start of [
+      (end: PipeEnd<string>) => new Process<Ipc, 'echoBack'>(ipcUrl, 'echoBack', [end]).start(),
+      (end: PipeEnd<string>) => new Thread<Ipc, 'echoBack'>(ipcUrl, 'echoBack', [end]).start(),
+    ]) {
+      const [mine, theirs] = Pipe<string>();
+      const runner = start(theirs);
+      await theirs.close();
+      mine.send('x');
+      assert.equal(await mine.recv(), 'x');
+      await mine.close(); // the runner's loop ends and it returns without closing its copy
+      assert.equal(await runner.join(), 1);
+    }
+    // and the other way round: the runner ends while we still read
+    const [mine, theirs] = Pipe<number>();
+    const p = new Process<Ipc, 'sendUntilBroken'>(ipcUrl, 'sendUntilBroken', [theirs]).start();
+    await theirs.close();
+    assert.equal(await mine.recv(), 0);
+    await mine.close();
+    const broken = await p.join();
+    assert.equal(broken.code, 'ERR_WEFT_PIPE_BROKEN');
+    assert.equal(broken.name, 'PipeBrokenError');
+    assert.equal(broken.nextThrows, 'PipeBrokenError');
+  });
+
+  test('send to an end closed everywhere throws PipeBrokenError where the pipe was made', async () => {
+    const [a, b] = Pipe<number>();
+    await b.close();
+    assert.throws(() => a.send(1), (e: unknown) => e instanceof PipeBrokenError && e.code === 'ERR_WEFT_PIPE_BROKEN');
+    await rejectsWith(a.recv(), PipeEOFError, 'ERR_WEFT_PIPE_EOF');
+    const [r, w] = Pipe<number>({ duplex: false });
+    w.send(1);
+    await r.close();
+    assert.throws(() => w.send(2), PipeBrokenError);
+  });
+
+  test('poll: false when nothing waits, true once a message or the end of the pipe is there, waits up to its timeout', async () => {
+    const [a, b] = Pipe<string>();
+    assert.equal(await a.poll(), false);
+    assert.equal(await a.poll({ timeout: 20 }), false);
+    b.send('hi');
+    assert.equal(await a.poll(), true);
+    assert.equal(await a.recv(), 'hi');
+    const later = a.poll({ timeout: Infinity });
+    setTimeout(() => b.send('later'), 20);
+    assert.equal(await later, true);
+    assert.equal(await a.recv(), 'later');
+    const controller = new AbortController();
+    const aborted = a.poll({ timeout: Infinity, signal: controller.signal });
+    controller.abort();
+    await rejectsWith(aborted, CancelledError, 'ERR_WEFT_ABORTED');
+    await assert.rejects(a.poll({ timeout: -1 }), InvalidArgumentError);
+    const p = new Process<Ipc, 'pollThenRecv'>(ipcUrl, 'pollThenRecv', [b]).start();
+    await b.close();
+    setTimeout(() => a.send('from afar'), 50);
+    assert.deepEqual(await p.join(), [true, 'from afar']);
+    await a.close();
+    const [c, d] = Pipe<string>();
+    await d.close();
+    assert.equal(await c.poll(), true); // recv would not wait: it reports end-of-file
+    await rejectsWith(c.recv(), PipeEOFError, 'ERR_WEFT_PIPE_EOF');
+  });
+
+  test('Symbol.dispose and Symbol.asyncDispose close the copy', async () => {
+    const [a, b] = Pipe<number>();
+    a[Symbol.dispose]();
+    assert.ok(a.closed);
+    await b[Symbol.asyncDispose]();
+    assert.ok(b.closed);
+    assert.throws(() => b.send(1), PipeClosedError);
+  });
+});
