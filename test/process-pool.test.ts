@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ProcessPool, ResourceLimitError, TaskTimeoutError, WorkerExitedError } from '../src/index.js';
 import { backendSuite, tasksUrl, type Tasks } from './suites/backend.js';
 import { semanticsSuite } from './suites/semantics.js';
+import { finalizerSuite } from './suites/finalizer.js';
 import { eventually, rejectsWith } from './helpers.js';
 
 type ProcTasks = typeof import('./fixtures/process/tasks.js');
@@ -15,6 +16,7 @@ const procUrl = new URL('./fixtures/process/tasks.ts', import.meta.url);
 
 backendSuite('ProcessPool', (module, options) => new ProcessPool(module, options), { isolated: true });
 semanticsSuite('ProcessPool', (module, options) => new ProcessPool(module, options), { isolated: true });
+finalizerSuite('ProcessPool', (module, options) => new ProcessPool(module, options), { isolated: true });
 
 function alive(pid: number): boolean {
   try {

@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { ResourceLimitError, ThreadPool, WorkerExitedError } from '../src/index.js';
 import { backendSuite, tasksUrl, type Tasks } from './suites/backend.js';
 import { semanticsSuite } from './suites/semantics.js';
+import { finalizerSuite } from './suites/finalizer.js';
 import { eventually, rejectsWith } from './helpers.js';
 
 backendSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
 semanticsSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
+finalizerSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
 
 describe('ThreadPool: crashes stay inside their worker', () => {
   test('running out of resourceLimits memory is a ResourceLimitError; the pool recovers', async () => {

@@ -21,6 +21,9 @@ export class InlineBackend implements Backend {
       post: (message) => {
         if (alive) events.results(message);
       },
+      postFinalized: (message) => {
+        if (alive) events.finalized?.(message.error);
+      },
       onMessage: (handler) => (deliver = handler),
     });
     void runtime.start();
@@ -32,6 +35,7 @@ export class InlineBackend implements Backend {
     return {
       send: (batch) => send(batch),
       cancel: (id) => send({ cancel: id }),
+      finalize: () => send({ finalize: true }),
       ref: () => {},
       unref: () => {},
       terminate: () => {

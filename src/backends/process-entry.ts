@@ -42,6 +42,7 @@ process.once('message', (message) => {
           takeStarted(batch); // the runtime may post the batch again, result by result
         }
       },
+      postFinalized: (message) => send(message),
       onMessage: (handler) => process.on('message', (message) => handler(fromWire(message))),
     },
     loadArgsReviver,

@@ -11,7 +11,7 @@ import { Pool } from '../executor/pool.js';
 import { SingleTaskRunner, type SingleTaskOptions } from '../executor/single.js';
 import type { ModuleLocation, TaskArgs, TaskName, TaskResult, UntypedModule } from '../executor/types.js';
 import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
-import { TASK_STRIDE, isFinal, takeStarted, type WorkerInit } from '../worker/protocol.js';
+import { TASK_STRIDE, isFinal, isFinalized, takeStarted, type WorkerInit } from '../worker/protocol.js';
 import { checkChildOptions, forkOptions, isOutOfMemory, processEntry, type ChildOptions } from './child-options.js';
 import { fromWire, toWire } from './json-wire.js';
 import { loadReviver } from './revive.js';
@@ -82,7 +82,7 @@ export class ProcessBackend implements Backend {
       } else if (isFinal(message)) {
         final = message.final;
         finalError = message.error;
-      }
+      } else if (isFinalized(message)) events.finalized?.(message.error);
     });
     child.on('error', (e) => (error ??= e));
     // Report the exit once the IPC channel has delivered every message and stderr has ended
@@ -134,6 +134,7 @@ export class ProcessBackend implements Backend {
         sent += batch.length / TASK_STRIDE;
       },
       cancel: (id) => void child.send({ cancel: id }),
+      finalize: () => void (child.connected && child.send({ finalize: true })),
       ref,
       unref: () => {
         child.unref();

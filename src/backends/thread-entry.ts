@@ -9,6 +9,7 @@ const runtime = new WorkerRuntime(
   getEnvironmentData(INIT_KEY) as unknown as WorkerInit,
   {
     post: (message, transfer) => port.postMessage(message, transfer),
+    postFinalized: (message) => port.postMessage(message),
     onMessage: (handler) => port.on('message', handler),
   },
   loadArgsReviver,

@@ -9,7 +9,7 @@ import type { PoolOptions } from '../executor/options.js';
 import { Pool } from '../executor/pool.js';
 import { SingleTaskRunner, type SingleTaskOptions } from '../executor/single.js';
 import type { ModuleLocation, TaskArgs, TaskName, TaskResult, Transferable, UntypedModule } from '../executor/types.js';
-import { INIT_KEY, type WorkerInit } from '../worker/protocol.js';
+import { INIT_KEY, isFinalized, type WorkerInit } from '../worker/protocol.js';
 import { inheritedFlags } from './flags.js';
 import { loadReviver } from './revive.js';
 
@@ -68,7 +68,8 @@ export class ThreadBackend implements Backend {
     };
     const worker = startWorker(init.tsx, options, o.execArgv === undefined);
     let error: unknown;
-    worker.on('message', (message: unknown[]) => events.results(message));
+    const onResults = (message: unknown[]): void => events.results(message);
+    worker.on('message', onResults);
     worker.on('error', (e) => (error ??= e));
     worker.on('exit', (code) => {
       const outOfMemory = (error as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -81,6 +82,14 @@ export class ThreadBackend implements Backend {
       ref: () => worker.ref(),
       unref: () => worker.unref(),
       terminate: () => void worker.terminate(),
+      finalize: () => {
+        // Only from now on may a message be something other than a result batch: the hot path never checks.
+        worker.off('message', onResults).on('message', (message: unknown) => {
+          if (isFinalized(message)) events.finalized?.(message.error);
+          else events.results(message as unknown[]);
+        });
+        worker.postMessage({ finalize: true });
+      },
     };
   }
 }

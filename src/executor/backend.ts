@@ -1,4 +1,5 @@
 import type { Reviver } from '../shared/tag.js';
+import type { EncodedThrow } from '../worker/error-codec.js';
 import type { WorkerInit } from '../worker/protocol.js';
 import type { Transferable } from './types.js';
 
@@ -17,6 +18,8 @@ export interface WorkerEvents {
   results(batch: unknown[]): void;
   /** The worker is gone, for whatever reason; called exactly once. */
   exit(info: WorkerExit): void;
+  /** The worker answered `finalize()`: its finalizer is done (`error`: what it threw, when it failed). */
+  finalized?(error: EncodedThrow | undefined): void;
 }
 
 /** One running worker, as the scheduler sees it: whatever it is (thread, process, the loop itself). */
@@ -30,6 +33,8 @@ export interface WorkerHandle {
   unref(): void;
   /** Stops the worker now; `exit` follows. */
   terminate(): void;
+  /** Asks the worker to run the pool's finalizer once its tasks are done; `finalized` follows (the worker keeps running until stopped). */
+  finalize(): void;
 }
 
 /**

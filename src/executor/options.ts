@@ -28,6 +28,22 @@ export interface PoolOptions {
   initializer?: string;
   /** Arguments for `initializer`. */
   initArgs?: unknown[];
+  /**
+   * Name of an exported function run once in each worker the pool retires gracefully, after
+   * its last task has settled: on `close()`, when `idleTimeout` stops a worker above
+   * `minSize`, and when `maxTasksPerWorker` recycles one (the counterpart of `initializer`;
+   * Python has none). It may be async. It does not run on `terminate()`, on a crash, for a
+   * worker stopped because a cancelled or timed-out task ignored its signal, for a worker that
+   * never started (its module or initializer failed), nor for a pool never closed when the
+   * process exits. If it throws, is not an export, or outlasts `finalizerTimeout`, the worker
+   * is stopped anyway and the failure is reported with `process.emitWarning` (code
+   * `ERR_WEFT_FINALIZER`); the pool carries on.
+   */
+  finalizer?: string;
+  /** Arguments for `finalizer`. Default []. */
+  finalizerArgs?: unknown[];
+  /** Milliseconds a worker's `finalizer` may take before the worker is stopped anyway. Default 5,000. */
+  finalizerTimeout?: number;
   /** Milliseconds a cancelled or timed-out task gets to honour its AbortSignal before its worker is stopped. Default 100. */
   cancelGrace?: number;
   /**
@@ -72,6 +88,9 @@ export interface ResolvedPoolOptions {
   retries: number;
   initializer: string | undefined;
   initArgs: unknown[];
+  finalizer: string | undefined;
+  finalizerArgs: unknown[];
+  finalizerTimeout: number;
   cancelGrace: number;
   startTimeout: number;
 }
@@ -116,6 +135,12 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
   if (options.initArgs !== undefined && !Array.isArray(options.initArgs)) {
     throw new InvalidOptionError('initArgs must be an array of arguments for the initializer');
   }
+  if (options.finalizer !== undefined && typeof options.finalizer !== 'string') {
+    throw new InvalidOptionError(`finalizer must be the name of an exported function, got ${typeof options.finalizer}`);
+  }
+  if (options.finalizerArgs !== undefined && !Array.isArray(options.finalizerArgs)) {
+    throw new InvalidOptionError('finalizerArgs must be an array of arguments for the finalizer');
+  }
   return {
     minSize,
     maxSize,
@@ -127,6 +152,9 @@ export function resolvePoolOptions(options: PoolOptions): ResolvedPoolOptions {
     retries: options.retries === undefined ? 0 : checkInt(options.retries, 'retries', 0),
     initializer: options.initializer,
     initArgs: options.initArgs ?? [],
+    finalizer: options.finalizer,
+    finalizerArgs: options.finalizerArgs ?? [],
+    finalizerTimeout: checkTimeout(options.finalizerTimeout, 'finalizerTimeout') ?? 5000,
     cancelGrace: checkTimeout(options.cancelGrace, 'cancelGrace') ?? 100,
     startTimeout: checkTimeout(options.startTimeout, 'startTimeout') ?? 60_000,
   };

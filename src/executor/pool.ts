@@ -62,7 +62,10 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     const resolved = resolveTaskModule(module);
     this.#workers = new Workers(
       backend,
-      { module: resolved.url, tsx: resolved.tsx, initializer: opts.initializer, initArgs: opts.initArgs, concurrency: opts.concurrentTasksPerWorker },
+      {
+        module: resolved.url, tsx: resolved.tsx, concurrency: opts.concurrentTasksPerWorker,
+        initializer: opts.initializer, initArgs: opts.initArgs, finalizer: opts.finalizer, finalizerArgs: opts.finalizerArgs,
+      },
       {
         results: (slot, batch) => this.#onResults(slot, batch),
         exit: (slot, info) => this.#onExit(slot, info),
@@ -141,10 +144,11 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   }
 
   /**
-   * Stops accepting tasks, lets accepted tasks finish, then stops the workers (Python's
-   * `shutdown()`). `cancelPending: true` cancels every call that has not begun (Python's
-   * `cancel_futures=True`); running ones finish. With `timeout` (ms), what still runs by then is
-   * terminated. Resolves once all workers are gone; the process can then exit by itself. Idempotent.
+   * Stops accepting tasks, lets accepted tasks finish, then stops the workers, each after its
+   * `finalizer` (Python's `shutdown()`). `cancelPending: true` cancels every call that has not
+   * begun (Python's `cancel_futures=True`); running ones finish. With `timeout` (ms), what still
+   * runs by then is terminated. Resolves once all workers are gone; the process can then exit by
+   * itself. Idempotent.
    */
   close(options: CloseOptions = {}): Promise<void> {
     if (this.#terminating) return this.#terminating;
@@ -160,7 +164,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     }
     if (!this.#closing) {
       if (this.#state === 'open') this.#state = 'closing';
-      this.#closing = this.#whenIdle().then(() => this.#workers.stopAll());
+      this.#closing = this.#whenIdle().then(() => this.#workers.stopAll(true));
     }
     if (timeout !== undefined) {
       const timer = setTimeout(() => void this.terminate(), timeout);
@@ -170,14 +174,15 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   }
 
   /**
-   * Stops now: rejects every queued and running task with `PoolTerminatedError` and stops
-   * the workers. Resolves once all workers are gone. Idempotent.
+   * Stops now: rejects every queued and running task with `PoolTerminatedError` and stops the
+   * workers (no `finalizer` runs; one running is cut short). Resolves once all workers are gone.
+   * Idempotent.
    */
   terminate(): Promise<void> {
     if (this.#terminating) return this.#terminating;
     this.#state = 'terminated';
     for (const task of this.#unsettled()) this.#fail(task, new PoolTerminatedError());
-    this.#terminating = this.#workers.stopAll();
+    this.#terminating = this.#workers.stopAll(false);
     return this.#terminating;
   }
 
@@ -332,7 +337,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   }
 
   #afterProgress(slot: Slot): void {
-    if (slot.inflight.size === 0 && slot.seq >= this.#opts.maxTasksPerWorker && !slot.retiring) this.#workers.retire(slot);
+    if (slot.inflight.size === 0 && slot.seq >= this.#opts.maxTasksPerWorker && !slot.retiring) this.#workers.retireGracefully(slot);
     if (this.#queue.length > 0) this.#drain();
     else if (slot.inflight.size === 0 && !slot.retiring && this.#state === 'open') this.#workers.scheduleIdle(slot);
   }
@@ -393,12 +398,12 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     this.#stopRunning(task);
   }
 
-  /** Signals a running task to stop, then stops its worker if it has not settled after `cancelGrace`. */
+  /** Signals a running task to stop, then stops its worker (even one waiting to finalize) if it has not settled after `cancelGrace`. */
   #stopRunning(task: Task): void {
     const slot = task.slot as Slot;
     slot.handle.cancel(task.id);
     const check = (): void => {
-      if (slot.inflight.has(task.id) && !slot.retiring) this.#workers.retire(slot);
+      if (slot.inflight.has(task.id) && (!slot.retiring || slot.finalizing)) this.#workers.retire(slot);
     };
     if (this.#opts.cancelGrace === 0) check();
     else setTimeout(check, this.#opts.cancelGrace).unref();
@@ -422,7 +427,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     this.#broken = error;
     this.#state = 'broken';
     for (const task of this.#unsettled()) this.#fail(task, error);
-    void this.#workers.stopAll();
+    void this.#workers.stopAll(false);
   }
 
   /** Takes every queued task out of the queue, with every sent task not yet settled. */

@@ -20,6 +20,8 @@ export class Slot {
   startTimer: NodeJS.Timeout | undefined = undefined;
   /** Why the worker was stopped before it started, when it was. */
   startFailure: Error | undefined = undefined;
+  /** Set while the worker, retired gracefully, runs the pool's finalizer: stops it after `finalizerTimeout`. */
+  finalizeTimer: NodeJS.Timeout | undefined = undefined;
   readonly exited: Promise<void>;
   markExited!: () => void;
 
@@ -32,6 +34,11 @@ export class Slot {
     readonly cancels: Int32Array,
   ) {
     this.exited = new Promise((resolve) => (this.markExited = resolve));
+  }
+
+  /** Retired gracefully, the worker is running (or about to run) the pool's finalizer. */
+  get finalizing(): boolean {
+    return this.finalizeTimer !== undefined;
   }
 
   /** Stops the idle countdown (the worker got work, or is going away). */

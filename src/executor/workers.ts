@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
 import { CANCEL_SLOTS, type WorkerInit } from '../worker/protocol.js';
 import type { Backend, WorkerExit } from './backend.js';
 import { BrokenPoolError } from './errors.js';
@@ -38,7 +39,7 @@ export class Workers implements Iterable<Slot> {
     readonly backend: Backend,
     readonly init: Omit<WorkerInit, 'started' | 'cancels'>,
     readonly listener: WorkerListener,
-    readonly options: Pick<ResolvedPoolOptions, 'minSize' | 'idleTimeout' | 'startTimeout'>,
+    readonly options: Pick<ResolvedPoolOptions, 'minSize' | 'idleTimeout' | 'startTimeout' | 'finalizerTimeout'>,
   ) {}
 
   /** Workers alive, including those being retired. */
@@ -91,7 +92,11 @@ export class Workers implements Iterable<Slot> {
     const slot = new Slot(new Int32Array(started), new Int32Array(cancels));
     slot.handle = this.backend.spawn(
       { ...this.init, started, cancels },
-      { results: (batch) => this.listener.results(slot, batch), exit: (info) => this.listener.exit(slot, info) },
+      {
+        results: (batch) => this.listener.results(slot, batch),
+        exit: (info) => this.listener.exit(slot, info),
+        finalized: (error) => this.#finalized(slot, error),
+      },
     );
     if (!ref) slot.handle.unref();
     this.#slots.push(slot);
@@ -136,12 +141,48 @@ export class Workers implements Iterable<Slot> {
     if (index >= 0) this.#slots.splice(index, 1);
     slot.clearIdle();
     clearTimeout(slot.startTimer);
+    clearTimeout(slot.finalizeTimer);
   }
 
-  /** Tells a worker to stop; its exit follows. */
+  /** Tells a worker to stop now (cutting short a finalizer it runs); its exit follows. */
   retire(slot: Slot): void {
     slot.retiring = true;
+    clearTimeout(slot.finalizeTimer);
+    slot.finalizeTimer = undefined;
     slot.handle.terminate();
+  }
+
+  /**
+   * Retires a worker gracefully (on close, idle timeout, recycling): with a `finalizer`, the
+   * worker runs it once its tasks are done (one still starting finishes starting first, and
+   * skips it if its module or initializer failed), within `finalizerTimeout` in all, then
+   * stops as by {@link retire}. A failure or overrun is a warning, not an error.
+   */
+  retireGracefully(slot: Slot): void {
+    const name = this.init.finalizer;
+    if (name === undefined) return this.retire(slot);
+    slot.retiring = true;
+    slot.handle.ref(); // the finalizer gets to finish even when nothing else keeps the process alive
+    const timeout = this.options.finalizerTimeout;
+    slot.finalizeTimer = setTimeout(() => {
+      const what = slot.ready ? 'did not finish' : 'could not run: its worker had not started';
+      warnFinalizer(
+        `the pool's finalizer '${name}' ${what} within finalizerTimeout (${timeout} ms); the worker was stopped anyway. Make it settle sooner, or raise finalizerTimeout`,
+      );
+      this.retire(slot);
+    }, timeout);
+    slot.handle.finalize();
+  }
+
+  /** The worker's finalizer is done: report its failure, if any, and stop the worker. */
+  #finalized(slot: Slot, error: EncodedThrow | undefined): void {
+    if (!slot.finalizing) return; // too late: finalizerTimeout (or terminate) stopped it already
+    if (error !== undefined) {
+      const name = this.init.finalizer!;
+      const why = decodeThrow(error, name).message;
+      warnFinalizer(`the pool's finalizer '${name}' failed in a worker: ${why}; the worker was stopped anyway. Fix the finalizer, or leave the finalizer option out`);
+    }
+    this.retire(slot);
   }
 
   /** Retires an idle worker after `idleTimeout`, unless it got work or only `minSize` remain by then. */
@@ -150,14 +191,15 @@ export class Workers implements Iterable<Slot> {
     if (idleTimeout === Infinity || this.#slots.length <= minSize || slot.idleTimer) return;
     slot.idleTimer = setTimeout(() => {
       slot.idleTimer = undefined;
-      if (slot.inflight.size === 0 && !slot.retiring && this.live() > minSize) this.retire(slot);
+      if (slot.inflight.size === 0 && !slot.retiring && this.live() > minSize) this.retireGracefully(slot);
     }, idleTimeout);
     slot.idleTimer.unref();
   }
 
-  /** Whether the workers keep the process alive. */
+  /** Whether the workers keep the process alive (a finalizing one does, until it has exited). */
   setRef(on: boolean): void {
     for (const s of this.#slots) {
+      if (s.finalizing) continue;
       if (on) s.handle.ref();
       else s.handle.unref();
       if (on) s.startTimer?.ref();
@@ -165,17 +207,26 @@ export class Workers implements Iterable<Slot> {
     }
   }
 
-  /** Retires every worker; resolves once all have exited. */
-  async stopAll(): Promise<void> {
+  /**
+   * Retires every worker, `graceful`ly (each runs the finalizer first: `close()`) or now
+   * (cutting short the finalizers already running: `terminate()`); resolves once all have exited.
+   */
+  async stopAll(graceful: boolean): Promise<void> {
     clearTimeout(this.#pauseTimer);
     this.#pauseTimer = undefined;
     const slots = [...this.#slots];
     for (const s of slots) {
       s.clearIdle();
-      if (!s.retiring) this.retire(s);
+      if (graceful && !s.retiring) this.retireGracefully(s);
+      else if (!graceful && (!s.retiring || s.finalizing)) this.retire(s);
     }
     await Promise.all(slots.map((s) => s.exited));
   }
+}
+
+/** Reports a finalizer that failed or overran, in the pool's process: the pool itself carries on. */
+function warnFinalizer(message: string): void {
+  process.emitWarning(message, { code: 'ERR_WEFT_FINALIZER' });
 }
 
 /** What went wrong with a worker that never started, in one line. */

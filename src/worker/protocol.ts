@@ -17,6 +17,10 @@
  * The parent may also send a control object `{ cancel: id }`, which aborts that task's signal,
  * or has the worker skip it when it has not begun. A thread, sharing memory with its pool,
  * learns of such cancels through the `cancels` ring instead, exactly (see CANCEL_SLOTS).
+ * Retiring a worker gracefully, the pool sends `{ finalize: true }`: once its tasks are done the
+ * worker runs the pool's finalizer and answers `{ finalized: true, error? }`; then it is stopped
+ * (see {@link FinalizeMessage}). That answer is the one message from a worker that is neither a
+ * result batch nor a {@link FinalMessage}.
  *
  * Processes only: shared memory does not cross a process (`started` and `cancels` are the
  * child's own), so a child appends its started-task count to every result batch (see {@link appendStarted}), and a child dying through JavaScript
@@ -76,6 +80,9 @@ export interface WorkerInit {
   /** Export run once before any task, with `initArgs`. */
   readonly initializer?: string;
   readonly initArgs?: readonly unknown[];
+  /** Export run once when the pool retires the worker gracefully, after its last task, with `finalizerArgs`. */
+  readonly finalizer?: string;
+  readonly finalizerArgs?: readonly unknown[];
   /** Tasks that may run at once inside the worker (async tasks overlap up to this). */
   readonly concurrency: number;
   /** Int32Array[1] over this buffer counts tasks started: after a crash the pool knows which never began. */
@@ -89,6 +96,21 @@ export interface WorkerInit {
 /** Parent → worker control message: abort task `cancel`'s signal, or skip it if it has not begun (processes). */
 export interface CancelMessage {
   readonly cancel: number;
+}
+
+/**
+ * Parent → worker control message: the pool retires this worker gracefully. Once its running
+ * tasks are done, the worker runs the finalizer (if it has one and started well) and answers
+ * with a {@link FinalizedMessage}; the pool then stops it as it stops any worker.
+ */
+export interface FinalizeMessage {
+  readonly finalize: true;
+}
+
+/** Worker → parent: the finalizer is done; `error` is what it threw (or why it could not run), if it failed. */
+export interface FinalizedMessage {
+  readonly finalized: true;
+  readonly error?: EncodedThrow;
 }
 
 /** Child → parent, just before a child dies through JavaScript: how many tasks it had started, and why it dies. */
@@ -130,6 +152,16 @@ export function taskArgs(batch: readonly unknown[], i: number): unknown[] {
 /** True for a {@link CancelMessage}. */
 export function isCancel(message: unknown): message is CancelMessage {
   return message !== null && typeof message === 'object' && 'cancel' in message;
+}
+
+/** True for a {@link FinalizeMessage}. */
+export function isFinalize(message: unknown): message is FinalizeMessage {
+  return message !== null && typeof message === 'object' && 'finalize' in message;
+}
+
+/** True for a {@link FinalizedMessage}. */
+export function isFinalized(message: unknown): message is FinalizedMessage {
+  return message !== null && typeof message === 'object' && 'finalized' in message;
 }
 
 /** True for a {@link FinalMessage}. */

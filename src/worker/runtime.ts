@@ -2,17 +2,19 @@ import { performance } from 'node:perf_hooks';
 import { isThenable, onMicrotask } from '../thenable.js';
 import { hasTagged } from '../shared/tag.js';
 import { Moved, taskSignalStore } from './context.js';
-import { encodeThrow } from './error-codec.js';
+import { encodeThrow, type EncodedThrow } from './error-codec.js';
 import { InitializerError, ModuleLoadError, NotAFunctionError, UnknownTaskError } from './errors.js';
 import {
   ChunkError, FLAG_SIGNAL, FLAG_SPREAD, MODE_CHUNK, PACK_MIN, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_ASYNC, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
-  STATUS_SKIPPED, TASK_STRIDE, CANCEL_SLOTS, isCancel, taskArgs, type WorkerInit,
+  STATUS_SKIPPED, TASK_STRIDE, CANCEL_SLOTS, isCancel, isFinalize, taskArgs, type FinalizedMessage, type WorkerInit,
 } from './protocol.js';
 
 /** How the runtime talks to its pool: a worker thread's port or a child process's IPC channel. */
 export interface Transport {
   /** Sends a result batch; `transfer` lists buffers that may be moved rather than copied. */
   post(message: unknown[], transfer?: ArrayBuffer[]): void;
+  /** Sends the answer to a finalize request (a control message, not a result batch). */
+  postFinalized(message: FinalizedMessage): void;
   onMessage(handler: (message: unknown) => void): void;
 }
 
@@ -32,7 +34,8 @@ const YIELD_AFTER_MS = 10;
 /**
  * Runs tasks inside a worker: loads the task module, then executes batches in order, at most
  * `concurrency` at once, and posts results back in batches. Idle, it waits on its transport (no
- * spinning). The worker side of the wire in `./protocol.ts`; the pool is the other.
+ * spinning). Asked to finalize, it runs the pool's finalizer once its tasks are done. The
+ * worker side of the wire in `./protocol.ts`; the pool is the other.
  */
 export class WorkerRuntime {
   readonly #init: WorkerInit;
@@ -60,6 +63,8 @@ export class WorkerRuntime {
   #loadingRevive = false;
   /** End time of the last measurement: back-to-back sync tasks share one clock read. */
   #now = 0;
+  /** The pool asked this worker to finalize: 'requested' until its tasks are done, then 'begun' (at most once). */
+  #finalize: 'no' | 'requested' | 'begun' = 'no';
 
   constructor(init: WorkerInit, transport: Transport, loadReviver?: LoadArgsReviver) {
     this.#init = init;
@@ -119,6 +124,28 @@ export class WorkerRuntime {
       const controller = this.#controllers.get(message.cancel);
       if (controller) controller.abort(new Error('cancelled by the pool'));
       else this.#skip.add(message.cancel);
+    } else if (isFinalize(message) && this.#finalize === 'no') {
+      this.#finalize = 'requested';
+      this.#finalizeWhenIdle();
+    }
+  }
+
+  /** Runs the finalizer once the worker has no task left to run or to start. */
+  #finalizeWhenIdle(): void {
+    if (this.#finalize !== 'requested' || !this.#ready || this.#active > 0 || this.#batches.length > 0) return;
+    this.#finalize = 'begun';
+    void this.#runFinalizer().then((error) => this.#transport.postFinalized({ finalized: true, error }));
+  }
+
+  /** Calls the pool's finalizer, if any, unless the worker's module or initializer failed; returns what it threw. */
+  async #runFinalizer(): Promise<EncodedThrow | undefined> {
+    const name = this.#init.finalizer;
+    if (name === undefined || this.#failure) return undefined;
+    try {
+      await this.#lookup(name)(...(this.#init.finalizerArgs ?? []));
+      return undefined;
+    } catch (error) {
+      return encodeThrow(error);
     }
   }
 
@@ -159,6 +186,7 @@ export class WorkerRuntime {
       this.#run(batch[i] as number, mode, batch[i + 2] as string, args);
     }
     this.#flush();
+    if (this.#finalize === 'requested') this.#finalizeWhenIdle();
   }
 
   #run(id: number, mode: number, name: string, args: unknown[]): void {
@@ -265,6 +293,7 @@ export class WorkerRuntime {
   readonly #flushBound = (): void => {
     this.#flushScheduled = false;
     this.#flush();
+    if (this.#finalize === 'requested') this.#finalizeWhenIdle();
   };
 
   #scheduleFlush(): void {
