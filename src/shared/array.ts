@@ -1,5 +1,5 @@
 import { attach, claim } from './memory.js';
-import { Cells, HEADER, USER_LOCK, initHeader, sizeOf, type NumericType, type ValueOf } from './cells.js';
+import { Cells, HEADER, USER_LOCK, charCode, initHeader, sizeOf, type DeltaOf, type ElementType, type InputOf, type NumericType, type TypedArrayOf, type ValueOf } from './cells.js';
 import { checkType, type SharedDataOptions } from './value.js';
 import { Lock } from './lock.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -10,11 +10,18 @@ import { InvalidSharedObjectError } from './errors.js';
  * operations are atomic as in `SharedValue` (floats under an internal lock); `view` is the raw
  * typed array for bulk work under `array.lock`. Indexes out of range throw `InvalidArgumentError`.
  *
+ * A `'char'` array (Python's `Array('c', b'hello')`) holds bytes: its elements behave as a
+ * `'char'` `SharedValue` does (1-character strings in and out, codes accepted, no arithmetic), it
+ * can be made from a string, and `string` reads and writes it as text up to the first NUL
+ * (Python's `.value`); `bytes()` copies every byte (Python's `.raw`), for any element type.
+ *
  * @example
  * const counts = new SharedArray('int32', 8);
  * counts.add(3, 1);                              // in a worker: SharedArray.from(data.counts)
+ * const name = new SharedArray('char', 16);
+ * name.string = 'weft';                          // name.string === 'weft', name.get(0) === 'w'
  */
-export class SharedArray<T extends NumericType = NumericType> implements Iterable<ValueOf<T>> {
+export class SharedArray<T extends ElementType = NumericType> implements Iterable<ValueOf<T>> {
   /** Tag that lets `reviveShared` recognise a posted copy. */
   readonly __weft = 'SharedArray' as const;
   /** The shared memory holding the header and the elements. */
@@ -28,8 +35,11 @@ export class SharedArray<T extends NumericType = NumericType> implements Iterabl
   #cells: Cells;
   #lock: Lock | undefined;
 
-  /** Creates an array of `type` with `length` zeros, or a copy of the given numbers. */
-  constructor(type: T, lengthOrValues: number | ArrayLike<ValueOf<T>>, options: SharedDataOptions = {}) {
+  /**
+   * Creates an array of `type` with `length` zeros, or a copy of the given values (for
+   * `'char'`: a string, such as `'hello'`, bytes such as a `Buffer`, or an array of either).
+   */
+  constructor(type: T, lengthOrValues: number | ArrayLike<InputOf<T>>, options: SharedDataOptions = {}) {
     const size = sizeOf(type);
     const length = typeof lengthOrValues === 'number' ? lengthOrValues : lengthOrValues.length;
     if (!Number.isInteger(length) || length < 0) throw new InvalidArgumentError(`length must be an integer >= 0, got ${String(length)}`);
@@ -41,12 +51,12 @@ export class SharedArray<T extends NumericType = NumericType> implements Iterabl
     if (m.fresh) initHeader(m.buffer, m.offset, options.lock ?? true);
     this.#cells = new Cells(type, m.buffer, m.offset, m.offset + HEADER, length);
     if (m.fresh && typeof lengthOrValues !== 'number') {
-      for (let i = 0; i < length; i++) this.#cells.set(i, lengthOrValues[i] as number);
+      for (let i = 0; i < length; i++) this.#cells.set(i, lengthOrValues[i]!);
     }
   }
 
   /** Revives a posted `SharedArray` over the same memory. */
-  static from<T extends NumericType = NumericType>(obj: unknown): SharedArray<T> {
+  static from<T extends ElementType = NumericType>(obj: unknown): SharedArray<T> {
     if (obj instanceof SharedArray) return obj as SharedArray<T>;
     const o = obj as { type?: unknown; length?: unknown } | null;
     const type = checkType(o?.type, 'SharedArray');
@@ -60,9 +70,37 @@ export class SharedArray<T extends NumericType = NumericType> implements Iterabl
     return (this.#lock ??= Lock.from({ __weft: 'Lock', buffer: this.buffer, offset: this.offset + USER_LOCK }));
   }
 
-  /** The raw typed array over the elements (no atomicity; hold `lock` for consistent bulk access). */
-  get view(): ArrayLike<ValueOf<T>> {
-    return this.#cells.view as ArrayLike<ValueOf<T>>;
+  /** The raw typed array over the elements (no atomicity; hold `lock` for consistent bulk access). A `'char'` array's is a `Uint8Array` of codes. */
+  get view(): TypedArrayOf<T> {
+    return this.#cells.view as unknown as TypedArrayOf<T>;
+  }
+
+  /**
+   * A `'char'` array as text (Python's `Array('c').value`): its bytes up to the first NUL,
+   * decoded as latin1, one character per byte. Assigning writes the string's characters (each
+   * code below 256) and a NUL after them if there is room; a string longer than the array throws
+   * `InvalidArgumentError`. Byte by byte, not atomic as a whole: hold `lock` for that.
+   * On any other element type it throws `InvalidArgumentError`.
+   */
+  get string(): string {
+    const v = this.#charView('string');
+    const end = v.indexOf(0);
+    return Buffer.from(v.buffer, v.byteOffset, end < 0 ? v.length : end).toString('latin1');
+  }
+
+  set string(s: string) {
+    const v = this.#charView('string');
+    if (typeof s !== 'string') throw new InvalidArgumentError(`SharedArray.string takes a string, got a ${typeof s}`);
+    if (s.length > v.length) throw new InvalidArgumentError(`a string of ${s.length} characters does not fit in a 'char' array of length ${v.length}`);
+    const codes = Array.from({ length: s.length }, (_, i) => charCode(s[i]));
+    for (let i = 0; i < codes.length; i++) Atomics.store(v, i, codes[i]!);
+    if (codes.length < v.length) Atomics.store(v, codes.length, 0);
+  }
+
+  /** A copy of the elements' bytes as a `Buffer` (Python's `.raw` of a `'char'` array); not atomic as a whole: hold `lock` for a consistent copy. */
+  bytes(): Buffer {
+    const v = this.#cells.view as unknown as Uint8Array;
+    return Buffer.from(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
   }
 
   /** Reads element `i`. */
@@ -71,28 +109,28 @@ export class SharedArray<T extends NumericType = NumericType> implements Iterabl
   }
 
   /** Writes element `i`. */
-  set(i: number, v: ValueOf<T>): void {
-    this.#cells.set(i, v as number);
+  set(i: number, v: InputOf<T>): void {
+    this.#cells.set(i, v);
   }
 
-  /** Adds `delta` to element `i` atomically; returns the previous value. */
-  add(i: number, delta: ValueOf<T>): ValueOf<T> {
-    return this.#cells.add(i, delta as number) as ValueOf<T>;
+  /** Adds `delta` to element `i` atomically; returns the previous value. Not for `'char'` (throws `InvalidArgumentError`). */
+  add(i: number, delta: DeltaOf<T>): ValueOf<T> {
+    return this.#cells.add(i, delta) as ValueOf<T>;
   }
 
-  /** Subtracts `delta` from element `i` atomically; returns the previous value. */
-  sub(i: number, delta: ValueOf<T>): ValueOf<T> {
-    return this.#cells.sub(i, delta as number) as ValueOf<T>;
+  /** Subtracts `delta` from element `i` atomically; returns the previous value. Not for `'char'` (throws `InvalidArgumentError`). */
+  sub(i: number, delta: DeltaOf<T>): ValueOf<T> {
+    return this.#cells.sub(i, delta) as ValueOf<T>;
   }
 
   /** Replaces element `i` atomically; returns the previous value. */
-  exchange(i: number, v: ValueOf<T>): ValueOf<T> {
-    return this.#cells.exchange(i, v as number) as ValueOf<T>;
+  exchange(i: number, v: InputOf<T>): ValueOf<T> {
+    return this.#cells.exchange(i, v) as ValueOf<T>;
   }
 
   /** Writes `replacement` at `i` if it equals `expected`; returns the previous value. */
-  compareExchange(i: number, expected: ValueOf<T>, replacement: ValueOf<T>): ValueOf<T> {
-    return this.#cells.compareExchange(i, expected as number, replacement as number) as ValueOf<T>;
+  compareExchange(i: number, expected: InputOf<T>, replacement: InputOf<T>): ValueOf<T> {
+    return this.#cells.compareExchange(i, expected, replacement) as ValueOf<T>;
   }
 
   /** A plain-array snapshot, element by element. */
@@ -102,5 +140,10 @@ export class SharedArray<T extends NumericType = NumericType> implements Iterabl
 
   *[Symbol.iterator](): Iterator<ValueOf<T>> {
     for (let i = 0; i < this.length; i++) yield this.get(i);
+  }
+
+  #charView(what: string): Uint8Array {
+    if (this.type !== 'char') throw new InvalidArgumentError(`SharedArray.${what} is for 'char' arrays; this one holds ${this.type}`);
+    return this.#cells.view as unknown as Uint8Array;
   }
 }

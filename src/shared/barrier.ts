@@ -5,23 +5,38 @@ import { Condition } from './condition.js';
 import { BrokenBarrierError, InvalidArgumentError } from '../errors.js';
 
 // Words: 0 mutex, 1 condition sequence, 2 state, 3 count of parties inside, 4 parties,
-// 5 default timeout in ms (-1: none), so that every revived copy waits with it.
+// 5 default timeout in ms (-1: none), so that every revived copy waits with it, 6 requests to
+// the creator to run the action (a sequence number it waits on), 7 parties inside whose copy
+// has the action, 8 whether the creator's copy has it (1) or not (0).
 const MUTEX = 0;
 const STATE = 2;
 const COUNT = 3;
 const PARTIES = 4;
 const TIMEOUT = 5;
+const REQUEST = 6;
+const ARMED = 7;
+const CREATOR = 8;
 const NO_TIMEOUT = -1;
 const FILLING = 0;
 const DRAINING = 1;
+const PENDING = 2; // the round is full; its action waits for a copy that has it
 const RESETTING = -1;
 const BROKEN = -2;
+
+// The raw Node 20 Atomics.waitAsync, which TypeScript's lib does not declare yet. Unlike the waits
+// of futex.ts it holds nothing open: the creator's listener must not keep a process alive.
+type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const waitAsync = (Atomics as unknown as { waitAsync(i32: Int32Array, index: number, value: number): WaitAsyncResult }).waitAsync;
+
+// When a creator's copy is collected, its listener is woken so that it sees the copy gone and ends.
+const creators = new FinalizationRegistry<Int32Array>((s) => void Atomics.notify(s, REQUEST));
 
 /** Options of a `Barrier`. */
 export interface BarrierOptions {
   /**
-   * Run by exactly one party (the last to arrive) before the others are released. If it throws,
-   * the barrier breaks. A function does not cross threads: give it again to `Barrier.from`.
+   * Run exactly once per round, before any party is released. If it throws, the barrier breaks:
+   * the copy that ran it gets the error, the waiting parties `BrokenBarrierError`. A function
+   * does not cross threads, so who runs it depends on which copies have it: see `Barrier`.
    */
   action?: () => void;
   /** Default timeout of `wait` in milliseconds, kept in shared memory: it applies to every party, wherever the barrier was revived. */
@@ -38,6 +53,17 @@ export interface BarrierOptions {
  * signal's reason), or when the action throws (that party gets the action's error). `reset()`
  * breaks the current round and makes the barrier usable again. `abort`/`reset` take the
  * barrier's internal lock briefly and synchronously.
+ *
+ * The action runs once per round whichever copy arrives last: that party runs it if its copy
+ * has it (given to `new Barrier` or to `Barrier.from`); else a waiting party whose copy has it
+ * does; else the copy made by `new Barrier(n, { action })` does, even if it is not a party,
+ * from its event loop (so that thread must not be blocked, and that copy must stay reachable
+ * while the barrier is used). An action that throws there breaks the barrier and reaches that
+ * thread as an unhandled rejection.
+ *
+ * @example
+ * const barrier = new Barrier(2, { action: () => console.log('both arrived') });
+ * // two workers: Barrier.from(data.barrier).waitSync(): the main thread logs once per round
  */
 export class Barrier {
   /** Tag that lets `reviveShared` recognise a posted copy. */
@@ -58,7 +84,7 @@ export class Barrier {
     const m = claim(Barrier.BYTES);
     this.buffer = m.buffer;
     this.offset = m.offset;
-    this.#s = words(m, 6);
+    this.#s = words(m, 9);
     if (options.timeout !== undefined) deadlineOf(options.timeout);
     if (m.fresh) {
       if (!Number.isInteger(parties) || parties < 1 || parties > 0x7fffffff) {
@@ -73,19 +99,27 @@ export class Barrier {
     this.#timeout = options.timeout ?? (shared === NO_TIMEOUT ? undefined : shared);
     const lock = { __weft: 'Lock', buffer: m.buffer, offset: m.offset };
     this.#cond = Condition.from({ __weft: 'Condition', buffer: m.buffer, offset: m.offset + 4, lock });
+    if (m.fresh && options.action) {
+      Atomics.store(this.#s, CREATOR, 1);
+      // The listener holds this copy only through a WeakRef, and the registry ends it once the copy
+      // is collected: a barrier costs one pending wait while its creator lives, none after.
+      creators.register(this, this.#s);
+      Barrier.#listen(new WeakRef(this), this.#s, 0);
+    }
   }
 
   /** Bytes of shared memory a `Barrier` uses. */
-  static readonly BYTES = 24;
+  static readonly BYTES = 36;
 
   /** Revives a posted `Barrier` over the same memory; `options.timeout` overrides the shared default for this copy. */
   static from(obj: unknown, options?: BarrierOptions): Barrier {
     return obj instanceof Barrier ? obj : attach('Barrier', obj, Barrier.BYTES, () => new Barrier(0, options));
   }
 
-  /** Parties waiting in the current round (a snapshot). */
+  /** Parties waiting in the current round (a snapshot; a full round waiting for its action counts too). */
   get nWaiting(): number {
-    return Atomics.load(this.#s, STATE) === FILLING ? Atomics.load(this.#s, COUNT) : 0;
+    const st = Atomics.load(this.#s, STATE);
+    return st === FILLING || st === PENDING ? Atomics.load(this.#s, COUNT) : 0;
   }
 
   /** Whether the barrier is broken. */
@@ -113,7 +147,7 @@ export class Barrier {
     this.#locked(() => {
       const state = Atomics.load(this.#s, STATE);
       if (Atomics.load(this.#s, COUNT) > 0) {
-        if (state === FILLING || state === BROKEN) Atomics.store(this.#s, STATE, RESETTING);
+        if (state === FILLING || state === PENDING || state === BROKEN) Atomics.store(this.#s, STATE, RESETTING);
       } else {
         Atomics.store(this.#s, STATE, FILLING);
       }
@@ -135,43 +169,105 @@ export class Barrier {
     this.#cond.notifyAll();
   }
 
+  // Runs the action if this copy has it, then releases the round; a throw breaks it instead.
+  // The caller holds the mutex, so the round's state cannot change meanwhile.
+  #runAction(): void {
+    try {
+      this.#action?.();
+    } catch (err) {
+      this.#break();
+      throw err;
+    }
+    Atomics.store(this.#s, STATE, DRAINING);
+    this.#cond.notifyAll();
+  }
+
+  // The last party: runs the action (or releases a barrier that has none), or else marks the
+  // round pending and wakes whoever has it, a waiting party of the round or the creator's copy.
+  #arrivedLast(): void {
+    const s = this.#s;
+    const armedWaiting = Atomics.load(s, ARMED) > 0;
+    if (this.#action !== undefined || (!armedWaiting && Atomics.load(s, CREATOR) === 0)) {
+      this.#runAction();
+      return;
+    }
+    Atomics.store(s, STATE, PENDING);
+    if (armedWaiting) {
+      this.#cond.notifyAll();
+    } else {
+      Atomics.add(s, REQUEST, 1);
+      Atomics.notify(s, REQUEST);
+    }
+  }
+
+  // Waits until the round is released or broken; a party whose copy has the action claims a
+  // pending one (holding the mutex, so only the first claimer finds it pending) and runs it.
+  *#awaitRelease(armed: boolean, deadline: number): Op<void> {
+    const s = this.#s;
+    let released;
+    try {
+      released = yield* this.#cond._waitForOp(() => {
+        const st = Atomics.load(s, STATE);
+        return st === DRAINING || st < 0 || (st === PENDING && armed);
+      }, deadline);
+    } catch (err) {
+      this.#break(); // an aborted party breaks the round, as a timed-out one does
+      throw err;
+    }
+    if (!released) this.#break();
+    else if (Atomics.load(s, STATE) === PENDING) this.#runAction();
+    if (Atomics.load(s, STATE) < 0) throw new BrokenBarrierError();
+  }
+
+  // The creator's side of a request: run a pending action no party of the round can run.
+  *#serveOp(): Op<void> {
+    const s = this.#s;
+    yield* lockOp(s, MUTEX, Infinity);
+    try {
+      if (Atomics.load(s, STATE) === PENDING && Atomics.load(s, ARMED) === 0) this.#runAction();
+    } finally {
+      unlock(s, MUTEX);
+    }
+  }
+
+  // Waits (without keeping the process alive) for the request sequence to move past `seen`, then
+  // serves and listens again, for as long as the creator's copy is alive. Reading the sequence
+  // before serving means a request made while serving is not missed.
+  static #listen(ref: WeakRef<Barrier>, s: Int32Array, seen: number): void {
+    const serve = (): void => {
+      const b = ref.deref();
+      if (!b) return;
+      const now = Atomics.load(s, REQUEST);
+      // An action that throws here has no caller: the rejection is left unhandled on purpose.
+      void runAsync(b.#serveOp()).finally(() => Barrier.#listen(ref, s, now));
+    };
+    const r = waitAsync(s, REQUEST, seen);
+    if (r.async) void r.value.then(serve);
+    else serve();
+  }
+
   *#waitOp(deadline: number): Op<number> {
     const s = this.#s;
     yield* lockOp(s, MUTEX, Infinity);
     try {
-      // A round that is draining or resetting must empty before a new one fills.
+      // A round that is draining, resetting or waiting for its action must empty before a new one fills.
       const entered = yield* this.#cond._waitForOp(() => {
         const st = Atomics.load(s, STATE);
-        return st !== DRAINING && st !== RESETTING;
+        return st === FILLING || st === BROKEN;
       }, deadline);
       if (!entered || Atomics.load(s, STATE) === BROKEN) {
         if (!entered) this.#break();
         throw new BrokenBarrierError();
       }
       const index = Atomics.add(s, COUNT, 1);
+      const armed = this.#action !== undefined;
+      if (armed) Atomics.add(s, ARMED, 1);
       try {
-        if (index + 1 === this.parties) {
-          try {
-            this.#action?.();
-          } catch (err) {
-            this.#break();
-            throw err;
-          }
-          Atomics.store(s, STATE, DRAINING);
-          this.#cond.notifyAll();
-        } else {
-          let released;
-          try {
-            released = yield* this.#cond._waitForOp(() => Atomics.load(s, STATE) !== FILLING, deadline);
-          } catch (err) {
-            this.#break(); // an aborted party breaks the round, as a timed-out one does
-            throw err;
-          }
-          if (!released) this.#break();
-          if (Atomics.load(s, STATE) < 0) throw new BrokenBarrierError();
-        }
+        if (index + 1 === this.parties) this.#arrivedLast();
+        yield* this.#awaitRelease(armed, deadline);
         return index;
       } finally {
+        if (armed) Atomics.sub(s, ARMED, 1);
         // The last party out of a draining or resetting round reopens the barrier.
         if (Atomics.sub(s, COUNT, 1) === 1) {
           const st = Atomics.load(s, STATE);

@@ -15,7 +15,7 @@ export { Barrier, type BarrierOptions } from './barrier.js';
 export { SharedValue, RawValue, type SharedDataOptions } from './value.js';
 export { SharedArray } from './array.js';
 export { SharedStruct, type StructSchema, type StructValues } from './struct.js';
-export type { NumericType, TypedArrayOf, ValueOf } from './cells.js';
+export type { NumericType, ElementType, TypedArrayOf, ValueOf, InputOf, DeltaOf } from './cells.js';
 export { Channel, type ChannelOptions, type BatchOptions } from './channel/channel.js';
 export { Guard, withLock, withLockSync, type Acquirable } from './guard.js';
 export { reviveShared, reviveArgs } from './revive.js';

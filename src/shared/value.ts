@@ -1,5 +1,5 @@
 import { attach, claim } from './memory.js';
-import { Cells, HEADER, USER_LOCK, initHeader, sizeOf, type NumericType, type TypedArrayOf, type ValueOf } from './cells.js';
+import { Cells, HEADER, USER_LOCK, initHeader, sizeOf, type DeltaOf, type ElementType, type InputOf, type NumericType, type TypedArrayOf, type ValueOf } from './cells.js';
 import { Lock } from './lock.js';
 import { InvalidSharedObjectError } from './errors.js';
 
@@ -19,11 +19,18 @@ export interface SharedDataOptions {
  * read-modify-write spanning several calls, hold `value.lock` (`withLock(v.lock, ...)`).
  * Posting and reviving behave as for `Lock`.
  *
+ * A `'char'` value (Python's `Value('c', b'x')`) is one byte: it reads as a 1-character string
+ * (`'\0'` initially) and takes such a string (code below 256) or the byte code 0..255; anything
+ * else throws `InvalidArgumentError`. It has no arithmetic: `add`/`sub` throw
+ * `InvalidArgumentError` (use `'uint8'` to count); `exchange`/`compareExchange` work on characters.
+ * `view` is the `Uint8Array` of its code.
+ *
  * @example
  * const hits = new SharedValue('int32');   // in workers: SharedValue.from(data.hits).add(1)
  * const avg = new SharedValue('float64', 0.5);
+ * const flag = new SharedValue('char', 'x'); flag.set('y'); flag.get(); // 'y'
  */
-export class SharedValue<T extends NumericType = NumericType> {
+export class SharedValue<T extends ElementType = NumericType> {
   /** Tag that lets `reviveShared` recognise a posted copy. */
   readonly __weft = 'SharedValue' as const;
   /** The shared memory holding the header and the value. */
@@ -35,8 +42,8 @@ export class SharedValue<T extends NumericType = NumericType> {
   #cells: Cells;
   #lock: Lock | undefined;
 
-  /** Creates a value of `type`, initially `initial` (default 0). */
-  constructor(type: T, initial?: ValueOf<T>, options: SharedDataOptions = {}) {
+  /** Creates a value of `type`, initially `initial` (default 0, or `'\0'` for `'char'`). */
+  constructor(type: T, initial?: InputOf<T>, options: SharedDataOptions = {}) {
     sizeOf(type); // validates
     const m = claim(HEADER + 8);
     this.buffer = m.buffer;
@@ -48,9 +55,9 @@ export class SharedValue<T extends NumericType = NumericType> {
   }
 
   /** Revives a posted `SharedValue` over the same memory. */
-  static from<T extends NumericType = NumericType>(obj: unknown): SharedValue<T> {
+  static from<T extends ElementType = NumericType>(obj: unknown): SharedValue<T> {
     if (obj instanceof SharedValue) return obj as SharedValue<T>;
-    return attach<SharedValue<T>, NumericType>('SharedValue', obj, HEADER + 8, (type) => new SharedValue(type as T), (o) => checkType(o.type, 'SharedValue'));
+    return attach<SharedValue<T>, ElementType>('SharedValue', obj, HEADER + 8, (type) => new SharedValue(type as T), (o) => checkType(o.type, 'SharedValue'));
   }
 
   /**
@@ -71,8 +78,8 @@ export class SharedValue<T extends NumericType = NumericType> {
     return this.#cells.get(0) as ValueOf<T>;
   }
 
-  set value(v: ValueOf<T>) {
-    this.#cells.set(0, v as number);
+  set value(v: InputOf<T>) {
+    this.#cells.set(0, v);
   }
 
   /** Reads the value. */
@@ -81,28 +88,28 @@ export class SharedValue<T extends NumericType = NumericType> {
   }
 
   /** Writes the value. */
-  set(v: ValueOf<T>): void {
-    this.#cells.set(0, v as number);
+  set(v: InputOf<T>): void {
+    this.#cells.set(0, v);
   }
 
-  /** Adds `delta` atomically; returns the previous value. */
-  add(delta: ValueOf<T>): ValueOf<T> {
-    return this.#cells.add(0, delta as number) as ValueOf<T>;
+  /** Adds `delta` atomically; returns the previous value. Not for `'char'` (throws `InvalidArgumentError`). */
+  add(delta: DeltaOf<T>): ValueOf<T> {
+    return this.#cells.add(0, delta) as ValueOf<T>;
   }
 
-  /** Subtracts `delta` atomically; returns the previous value. */
-  sub(delta: ValueOf<T>): ValueOf<T> {
-    return this.#cells.sub(0, delta as number) as ValueOf<T>;
+  /** Subtracts `delta` atomically; returns the previous value. Not for `'char'` (throws `InvalidArgumentError`). */
+  sub(delta: DeltaOf<T>): ValueOf<T> {
+    return this.#cells.sub(0, delta) as ValueOf<T>;
   }
 
   /** Replaces the value atomically; returns the previous value. */
-  exchange(v: ValueOf<T>): ValueOf<T> {
-    return this.#cells.exchange(0, v as number) as ValueOf<T>;
+  exchange(v: InputOf<T>): ValueOf<T> {
+    return this.#cells.exchange(0, v) as ValueOf<T>;
   }
 
   /** Writes `replacement` if the value equals `expected`; returns the previous value either way. */
-  compareExchange(expected: ValueOf<T>, replacement: ValueOf<T>): ValueOf<T> {
-    return this.#cells.compareExchange(0, expected as number, replacement as number) as ValueOf<T>;
+  compareExchange(expected: InputOf<T>, replacement: InputOf<T>): ValueOf<T> {
+    return this.#cells.compareExchange(0, expected, replacement) as ValueOf<T>;
   }
 }
 
@@ -114,16 +121,16 @@ export class SharedValue<T extends NumericType = NumericType> {
  * @example
  * const total = RawValue('float64', 0);   // one writer, many readers
  */
-export function RawValue<T extends NumericType>(type: T, initial?: ValueOf<T>): SharedValue<T> {
+export function RawValue<T extends ElementType>(type: T, initial?: InputOf<T>): SharedValue<T> {
   return new SharedValue(type, initial, { lock: false });
 }
 
 /** @internal Validates a posted element type. */
-export function checkType(type: unknown, what: string): NumericType {
+export function checkType(type: unknown, what: string): ElementType {
   try {
     sizeOf(type);
   } catch {
     throw new InvalidSharedObjectError(`${what}.type ${JSON.stringify(type)} is not an element type`);
   }
-  return type as NumericType;
+  return type as ElementType;
 }
