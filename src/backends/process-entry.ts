@@ -11,7 +11,7 @@
 import { WorkerRuntime } from '../worker/runtime.js';
 import { encodeThrow } from '../worker/error-codec.js';
 import { CANCEL_SLOTS, appendStarted, takeStarted, type FinalMessage, type WorkerInit } from '../worker/protocol.js';
-import { fromWire, toWire } from './json-wire.js';
+import { fromWire, portableResults, toWire } from './process-wire.js';
 import { loadArgsReviver } from './revive.js';
 
 const started = new Int32Array(new SharedArrayBuffer(4));
@@ -36,10 +36,11 @@ process.once('message', (message) => {
     {
       post: (batch) => {
         if (!process.connected) return;
+        const out = portableResults(batch);
         try {
-          process.send!(toWire(appendStarted(batch, Atomics.load(started, 0))));
+          process.send!(toWire(appendStarted(out, Atomics.load(started, 0))));
         } finally {
-          takeStarted(batch); // the runtime may post the batch again, result by result
+          takeStarted(out); // the runtime may post the batch again, result by result
         }
       },
       postFinalized: (message) => send(message),

@@ -5,7 +5,13 @@
  * `process.send`. So a small batch whose every value JSON carries exactly (finite numbers other
  * than -0, strings, booleans, null, plain arrays and plain objects of them) travels as a JSON string;
  * anything else, or anything large, keeps the structured clone. Both ends use these two functions.
+ * Shared-memory primitives need a step of their own, since their buffers cannot cross a process:
+ * see `portableTasks` and `portableResults`.
  */
+
+import { toPortable } from '../shared/portable.js';
+import { isTagged } from '../shared/tag.js';
+import { FLAG_ONE_ARG, RESULT_STRIDE, TASK_STRIDE } from '../worker/protocol.js';
 
 /** Values a message may hold to travel as JSON: past this, checking it costs more than it saves. */
 const MAX_VALUES = 64;
@@ -45,4 +51,37 @@ function fitsJson(value: unknown, budget: { left: number }): boolean {
     default:
       return false; // undefined, bigint, symbol, function
   }
+}
+
+/**
+ * A task batch ready for a child: weft/shared primitives among the arguments (top level, as
+ * the worker revives them) become copies whose buffers are segment references (see
+ * `src/shared/portable.ts`). The batch is copied only when it holds one.
+ */
+export function portableTasks(batch: unknown[]): unknown[] {
+  let out = batch;
+  for (let j = 0; j < batch.length; j += TASK_STRIDE) {
+    const slot = batch[j + 3];
+    const next = (batch[j + 1] as number) & FLAG_ONE_ARG ? portable(slot) : portableList(slot as unknown[]);
+    if (next !== slot) (out === batch ? (out = batch.slice()) : out)[j + 3] = next;
+  }
+  return out;
+}
+
+/** A result batch ready for the parent: a primitive returned by a task travels as in {@link portableTasks}. */
+export function portableResults(batch: unknown[]): unknown[] {
+  let out = batch;
+  for (let i = 2; i < batch.length; i += RESULT_STRIDE) {
+    const next = portable(batch[i]);
+    if (next !== batch[i]) (out === batch ? (out = batch.slice()) : out)[i] = next;
+  }
+  return out;
+}
+
+function portable(value: unknown): unknown {
+  return isTagged(value) ? toPortable(value) : value;
+}
+
+function portableList(args: unknown[]): unknown[] {
+  return Array.isArray(args) && args.some(isTagged) ? args.map(portable) : args;
 }

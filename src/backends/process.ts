@@ -13,7 +13,7 @@ import type { ModuleLocation, TaskArgs, TaskName, TaskResult, UntypedModule } fr
 import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
 import { TASK_STRIDE, isFinal, isFinalized, takeStarted, type WorkerInit } from '../worker/protocol.js';
 import { checkChildOptions, forkOptions, isOutOfMemory, processEntry, type ChildOptions } from './child-options.js';
-import { fromWire, toWire } from './json-wire.js';
+import { fromWire, portableTasks, toWire } from './process-wire.js';
 import { loadReviver } from './revive.js';
 
 /** Options of a {@link ProcessPool}: the pool's, plus how each child process is started. */
@@ -130,7 +130,7 @@ export class ProcessBackend implements Backend {
       pid: child.pid,
       child,
       send: (batch) => {
-        child.send(toWire(batch));
+        child.send(toWire(portableTasks(batch)));
         sent += batch.length / TASK_STRIDE;
       },
       cancel: (id) => void child.send({ cancel: id }),

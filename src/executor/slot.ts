@@ -1,5 +1,5 @@
 import type { WorkerHandle } from './backend.js';
-import { DataCloneError } from '../errors.js';
+import { DataCloneError, WeftError } from '../errors.js';
 import { CANCEL_SLOTS } from '../worker/protocol.js';
 import { SENT, type Task } from './task.js';
 
@@ -49,8 +49,9 @@ export class Slot {
   }
 }
 
-/** The error of a task whose arguments cannot be sent to a worker. Internal. */
+/** The error of a task whose arguments cannot be sent to a worker (weft's own errors, which say why, pass as they are). Internal. */
 export function cloneError(task: Task, error: unknown): Error {
+  if (error instanceof WeftError) return error;
   const why = error instanceof Error ? error.message : String(error);
   return new DataCloneError(
     `the arguments of task '${task.name}' cannot be sent to a worker (${why}); pass plain data — functions, symbols and class instances with methods do not cross threads or processes`,

@@ -1,5 +1,5 @@
 import { attach, claim, words } from './memory.js';
-import { deadlineOf, runAsync, runSync, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
+import { deadlineOf, listen, notify, runAsync, runSync, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
 import { lockOp, lockSync, unlock } from './mutex.js';
 import { Condition } from './condition.js';
 import { BrokenBarrierError, InvalidArgumentError } from '../errors.js';
@@ -23,13 +23,8 @@ const PENDING = 2; // the round is full; its action waits for a copy that has it
 const RESETTING = -1;
 const BROKEN = -2;
 
-// The raw Node 20 Atomics.waitAsync, which TypeScript's lib does not declare yet. Unlike the waits
-// of futex.ts it holds nothing open: the creator's listener must not keep a process alive.
-type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
-const waitAsync = (Atomics as unknown as { waitAsync(i32: Int32Array, index: number, value: number): WaitAsyncResult }).waitAsync;
-
 // When a creator's copy is collected, its listener is woken so that it sees the copy gone and ends.
-const creators = new FinalizationRegistry<Int32Array>((s) => void Atomics.notify(s, REQUEST));
+const creators = new FinalizationRegistry<Int32Array>((s) => void notify(s, REQUEST));
 
 /** Options of a `Barrier`. */
 export interface BarrierOptions {
@@ -196,7 +191,7 @@ export class Barrier {
       this.#cond.notifyAll();
     } else {
       Atomics.add(s, REQUEST, 1);
-      Atomics.notify(s, REQUEST);
+      notify(s, REQUEST);
     }
   }
 
@@ -241,9 +236,7 @@ export class Barrier {
       // An action that throws here has no caller: the rejection is left unhandled on purpose.
       void runAsync(b.#serveOp()).finally(() => Barrier.#listen(ref, s, now));
     };
-    const r = waitAsync(s, REQUEST, seen);
-    if (r.async) void r.value.then(serve);
-    else serve();
+    void listen(s, REQUEST, seen).then(serve);
   }
 
   *#waitOp(deadline: number): Op<number> {

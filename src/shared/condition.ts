@@ -1,5 +1,5 @@
 import { attach, claim, words } from './memory.js';
-import { deadlineOf, remaining, runAsync, runSync, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
+import { deadlineOf, remaining, runAsync, runSync, notify, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
 import { guard, guardSync, type Guard } from './guard.js';
 import { NotOwnerError, InvalidSharedObjectError } from './errors.js';
 import { Lock } from './lock.js';
@@ -102,14 +102,14 @@ export class Condition {
   notify(n = 1): void {
     this.#checkOwned('notify');
     Atomics.add(this.#s, 0, 1);
-    Atomics.notify(this.#s, 0, n);
+    notify(this.#s, 0, n);
   }
 
   /** Wakes every waiter. The caller must hold the lock. */
   notifyAll(): void {
     this.#checkOwned('notifyAll');
     Atomics.add(this.#s, 0, 1);
-    Atomics.notify(this.#s, 0);
+    notify(this.#s, 0);
   }
 
   /** @internal One wait, as an op; `Barrier` composes it. */

@@ -1,5 +1,5 @@
 import { attach, claim, words } from './memory.js';
-import { deadlineOf, runAsync, runSync, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
+import { deadlineOf, runAsync, runSync, notify, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
 
 /**
  * A flag in shared memory that threads wait on (Python's `threading.Event`). `set()` wakes every
@@ -45,7 +45,7 @@ export class Event {
   set(): void {
     Atomics.store(this.#s, FLAG, 1);
     Atomics.add(this.#s, SETS, 1);
-    Atomics.notify(this.#s, SETS);
+    notify(this.#s, SETS);
   }
 
   /** Clears the flag; later waits block until the next `set()`. */

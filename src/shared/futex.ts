@@ -3,11 +3,17 @@
  *
  * A blocking algorithm is written once, as a generator that yields `WaitOp`s ("sleep while
  * word `index` still equals `value`, until `deadline`") and receives the outcome. `runSync`
- * drives it with `Atomics.wait` (workers), `runAsync` with `Atomics.waitAsync` (anywhere).
+ * drives it with a blocking wait (workers), `runAsync` with an async one (anywhere).
+ *
+ * Every wait and wake goes through `waitSync`, `waitAsync` and `notify` here: on memory that
+ * is shared between processes (`arena.ts`) they use the native futex, since V8's `Atomics.wait`
+ * and `notify` only see waiters of their own process; elsewhere they are `Atomics`' own.
  * On abort, `runAsync` throws the signal's reason into the generator, so a `finally` in it can
  * still restore state (a `Condition` re-acquires its lock) before the error reaches the caller.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { isProcessShared } from './arena.js';
+import { loadAddon } from './native.js';
 
 /** Outcome of one futex wait. */
 export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
@@ -54,12 +60,29 @@ export function remaining(deadline: number): number {
   return deadline === Infinity ? Infinity : Math.max(0, deadline - performance.now());
 }
 
-/** Drives `op` to completion, sleeping in `Atomics.wait`. Blocks the calling thread. */
+const RESULTS: readonly WaitResult[] = ['ok', 'not-equal', 'timed-out'];
+
+/** Whether `i32` lives in memory other processes may wait on. */
+export function crossesProcesses(i32: Int32Array): boolean {
+  return isProcessShared(i32.buffer as SharedArrayBuffer);
+}
+
+/** Wakes up to `count` waiters on `i32[index]` (in every process, for process-shared memory); returns how many. */
+export function notify(i32: Int32Array, index: number, count = Infinity): number {
+  return crossesProcesses(i32) ? loadAddon()!.wake(i32, index, count) : Atomics.notify(i32, index, count);
+}
+
+/** Blocks the thread while `i32[index] === value`, for up to `ms` milliseconds. */
+export function waitSync(i32: Int32Array, index: number, value: number, ms: number): WaitResult {
+  return crossesProcesses(i32) ? RESULTS[loadAddon()!.wait(i32, index, value, ms)]! : Atomics.wait(i32, index, value, ms);
+}
+
+/** Drives `op` to completion with blocking waits. Blocks the calling thread. */
 export function runSync<T>(op: Op<T>): T {
   let r = op.next();
   while (!r.done) {
     const w = r.value;
-    r = op.next(Atomics.wait(w.i32, w.index, w.value, remaining(w.deadline)));
+    r = op.next(waitSync(w.i32, w.index, w.value, remaining(w.deadline)));
   }
   return r.value;
 }
@@ -109,6 +132,7 @@ const atomicsWaitAsync = (Atomics as unknown as {
 }).waitAsync;
 
 function waitAsync(w: WaitOp, signal: AbortSignal | undefined): Promise<WaitResult> {
+  if (crossesProcesses(w.i32)) return nativeWaitAsync(w, signal, true);
   const res = atomicsWaitAsync(w.i32, w.index, w.value, remaining(w.deadline));
   if (!res.async) return Promise.resolve(res.value);
   hold();
@@ -146,4 +170,36 @@ function abandon(w: WaitOp, pending: Promise<WaitResult>): void {
   void pending.then((v) => {
     if (v === 'ok') Atomics.notify(w.i32, w.index, 1);
   });
+}
+
+/**
+ * An async wait on process-shared memory, on a native thread. `keepAlive: false` lets the
+ * process exit meanwhile (for listeners that serve others, such as a `Barrier`'s creator).
+ * A wait given up by its signal passes a wake-up it took on to another waiter (in the addon).
+ */
+export function nativeWaitAsync(w: WaitOp, signal: AbortSignal | undefined, keepAlive: boolean): Promise<WaitResult> {
+  if (Atomics.load(w.i32, w.index) !== w.value) return Promise.resolve('not-equal');
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const addon = loadAddon()!;
+  return new Promise<WaitResult>((resolve, reject) => {
+    let onAbort: (() => void) | undefined;
+    const id = addon.waitAsync(w.i32, w.index, w.value, remaining(w.deadline), (r) => {
+      if (onAbort) signal!.removeEventListener('abort', onAbort);
+      resolve(RESULTS[r]!);
+    }, keepAlive);
+    if (signal) {
+      onAbort = (): void => {
+        addon.abandon(id);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+}
+
+/** Resolves when `i32[index]` is woken or no longer `value`, without keeping the process alive (for listeners that serve others). */
+export function listen(i32: Int32Array, index: number, value: number): Promise<WaitResult> {
+  if (crossesProcesses(i32)) return nativeWaitAsync({ i32, index, value, deadline: Infinity }, undefined, false);
+  const r = atomicsWaitAsync(i32, index, value);
+  return r.async ? r.value : Promise.resolve(r.value);
 }

@@ -1,5 +1,5 @@
 /**
- * weft/shared: memory and synchronization primitives that cross worker threads.
+ * weft/shared: memory and synchronization primitives that cross worker threads and processes.
  *
  * Every class lives in a `SharedArrayBuffer`. Post an instance to a worker (or pass it as a
  * task argument) and revive the copy with `reviveShared(copy)` or `X.from(copy)`; both sides
@@ -19,6 +19,9 @@ export type { NumericType, ElementType, TypedArrayOf, ValueOf, InputOf, DeltaOf 
 export { Channel, type ChannelOptions, type BatchOptions } from './channel/channel.js';
 export { Guard, withLock, withLockSync, type Acquirable } from './guard.js';
 export { reviveShared, reviveArgs } from './revive.js';
+export { SharedMemory, SharedMemoryExistsError, SharedMemoryNotFoundError, SharedMemorySizeError, type SharedMemoryOptions } from './shared-memory.js';
+export { LockOwnerDiedError } from './mutex.js';
+export { NoProcessSharedMemoryError } from './arena.js';
 export type { WaitOptions, SyncWaitOptions } from './futex.js';
 export {
   WeftError,

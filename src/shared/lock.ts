@@ -1,6 +1,6 @@
 import { attach, claim, words } from './memory.js';
 import { deadlineOf, runAsync, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
-import { lockOp, lockSync, unlock } from './mutex.js';
+import { lockOp, lockSync, tryLock, unlock } from './mutex.js';
 import { guard, guardSync, type Guard } from './guard.js';
 
 /**
@@ -48,16 +48,16 @@ export class Lock {
   /** Takes the lock, blocking the thread; false if `timeout` ms pass first. */
   acquireSync(options?: SyncWaitOptions): boolean {
     const s = this.#s;
-    if (options === undefined) return Atomics.compareExchange(s, 0, 0, 1) === 0 || lockSync(s, 0, Infinity);
+    if (options === undefined) return tryLock(s, 0) || lockSync(s, 0, Infinity);
     const deadline = deadlineOf(options.timeout); // validated even when the lock is free
-    return Atomics.compareExchange(s, 0, 0, 1) === 0 || lockSync(s, 0, deadline);
+    return tryLock(s, 0) || lockSync(s, 0, deadline);
   }
 
   /** Takes the lock without blocking the thread; resolves false on timeout, rejects on abort. */
   acquire(options?: WaitOptions): Promise<boolean> {
     try {
       const deadline = options === undefined ? Infinity : deadlineOf(options.timeout);
-      if (!options?.signal?.aborted && Atomics.compareExchange(this.#s, 0, 0, 1) === 0) return Promise.resolve(true);
+      if (!options?.signal?.aborted && tryLock(this.#s, 0)) return Promise.resolve(true);
       return runAsync(lockOp(this.#s, 0, deadline), options?.signal);
     } catch (err) {
       return Promise.reject(err);
@@ -66,7 +66,7 @@ export class Lock {
 
   /** Takes the lock only if it is free right now. */
   tryAcquire(): boolean {
-    return Atomics.compareExchange(this.#s, 0, 0, 1) === 0;
+    return tryLock(this.#s, 0);
   }
 
   /** Frees the lock, waking one waiter. Throws `NotHeldError` if it is not held. */

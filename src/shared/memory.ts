@@ -1,12 +1,15 @@
 /**
  * Where a shared primitive's memory comes from. Internal: not exported from `weft/shared`.
  *
- * A primitive's constructor calls `claim(bytes)`: normally that allocates a fresh,
- * zeroed `SharedArrayBuffer`. `attach(tag, obj, bytes, make)` validates a tagged plain object
+ * A primitive's constructor calls `claim(bytes)`: that carves zeroed memory out of a
+ * process-shared segment when the native addon is there (`arena.ts`), else allocates a fresh
+ * `SharedArrayBuffer` (shared between threads only). `attach(tag, obj, bytes, make)` validates a tagged plain object
  * (what structured clone delivers) and makes the next `claim` reuse its memory instead, so
  * `X.from(obj)` runs the ordinary constructor over existing memory without re-initializing it.
  */
+import { claimShared } from './arena.js';
 import { InvalidSharedObjectError } from './errors.js';
+import { bufferOf } from './portable.js';
 
 /** The memory a primitive lives in: a shared buffer and a byte offset into it. */
 export interface Memory {
@@ -16,11 +19,13 @@ export interface Memory {
 
 let attached: Memory | undefined;
 
-/** Memory for a new primitive: the attached memory if `attach` is running, else a fresh buffer. */
+/** Memory for a new primitive: the attached memory if `attach` is running, else fresh zeroed memory. */
 export function claim(bytes: number): Memory & { fresh: boolean } {
   const m = attached;
   attached = undefined;
   if (m) return { buffer: m.buffer, offset: m.offset, fresh: false };
+  const shared = claimShared(bytes);
+  if (shared) return { ...shared, fresh: true };
   return { buffer: new SharedArrayBuffer(bytes), offset: 0, fresh: true };
 }
 
@@ -53,14 +58,15 @@ function check(tag: string, obj: unknown, bytes: number): Record<string, unknown
   if (o.__weft !== tag) {
     throw new InvalidSharedObjectError(`${tag}.from() got an object tagged ${JSON.stringify(o.__weft)}; pass the ${tag} itself (or its postMessage copy)`);
   }
-  const { buffer, offset } = o;
+  const buffer = bufferOf(o.buffer); // a segment reference, when the primitive came from another process
+  const { offset } = o;
   if (!(buffer instanceof SharedArrayBuffer)) {
     throw new InvalidSharedObjectError(`${tag}.buffer must be a SharedArrayBuffer; was the object JSON-encoded or copied by hand?`);
   }
   if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0 || offset % 4 !== 0 || offset + bytes > buffer.byteLength) {
     throw new InvalidSharedObjectError(`${tag} needs ${bytes} bytes at a 4-aligned offset; got offset ${String(offset)} in a buffer of ${buffer.byteLength} bytes`);
   }
-  return o;
+  return buffer === o.buffer ? o : { ...o, buffer };
 }
 
 /** An Int32 view of the first `count` words of a primitive's memory. */

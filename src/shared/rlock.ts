@@ -1,12 +1,13 @@
 import { threadId } from 'node:worker_threads';
 import { attach, claim, words } from './memory.js';
 import { deadlineOf, runAsync, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
-import { lockOp, lockSync, unlock } from './mutex.js';
+import { lockOp, lockSync, tryLock, unlock } from './mutex.js';
 import { guard, guardSync, type Guard } from './guard.js';
 import { NotOwnerError } from './errors.js';
 
 const MUTEX = 0;
 const OWNER = 1; // threadId + 1 of the owner, 0 when free
+const OWNER_PID = 3; // and its process: thread ids repeat across processes
 const COUNT = 2;
 const me = threadId + 1;
 
@@ -32,11 +33,11 @@ export class RLock {
     const m = claim(RLock.BYTES);
     this.buffer = m.buffer;
     this.offset = m.offset;
-    this.#s = words(m, 3);
+    this.#s = words(m, 4);
   }
 
   /** Bytes of shared memory an `RLock` uses. */
-  static readonly BYTES = 12;
+  static readonly BYTES = 16;
 
   /** Revives a posted `RLock` over the same memory. */
   static from(obj: unknown): RLock {
@@ -65,7 +66,7 @@ export class RLock {
   /** Takes (or re-enters) the lock only if that needs no waiting: true when this thread now holds it (Python's `acquire(blocking=False)`). */
   tryAcquire(): boolean {
     if (this.#reenter()) return true;
-    if (Atomics.compareExchange(this.#s, MUTEX, 0, 1) !== 0) return false;
+    if (!tryLock(this.#s, MUTEX)) return false;
     this.#own(1);
     return true;
   }
@@ -79,7 +80,7 @@ export class RLock {
 
   /** Whether this thread owns the lock. */
   get isOwned(): boolean {
-    return Atomics.load(this.#s, OWNER) === me;
+    return this.#mine();
   }
 
   /** How many times this thread holds the lock (0 when it does not own it): what it must release. */
@@ -121,13 +122,19 @@ export class RLock {
     this.#own(saved);
   }
 
+  /** Whether this thread of this process owns the lock. */
+  #mine(): boolean {
+    return Atomics.load(this.#s, OWNER) === me && Atomics.load(this.#s, OWNER_PID) === process.pid;
+  }
+
   #reenter(): boolean {
-    if (Atomics.load(this.#s, OWNER) !== me) return false;
+    if (!this.#mine()) return false;
     Atomics.add(this.#s, COUNT, 1);
     return true;
   }
 
   #own(count: number): void {
+    Atomics.store(this.#s, OWNER_PID, process.pid);
     Atomics.store(this.#s, OWNER, me);
     Atomics.store(this.#s, COUNT, count);
   }
@@ -138,7 +145,7 @@ export class RLock {
   }
 
   #checkOwner(what: string): void {
-    if (Atomics.load(this.#s, OWNER) !== me) {
+    if (!this.#mine()) {
       throw new NotOwnerError(`${what}() of an RLock this thread (threadId ${threadId}) does not own; only the owner may ${what}`);
     }
   }

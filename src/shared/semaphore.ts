@@ -1,5 +1,5 @@
 import { attach, claim, words } from './memory.js';
-import { deadlineOf, runAsync, runSync, SPIN, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
+import { deadlineOf, runAsync, runSync, SPIN, notify, type Op, type SyncWaitOptions, type WaitOptions } from './futex.js';
 import { guard, guardSync, type Guard } from './guard.js';
 import { InvalidArgumentError, TooManyReleasesError } from '../errors.js';
 
@@ -82,7 +82,7 @@ export class Semaphore {
         v = seen;
       }
     }
-    if (Atomics.load(this.#s, WAITERS) > 0) Atomics.notify(this.#s, VALUE, n);
+    if (Atomics.load(this.#s, WAITERS) > 0) notify(this.#s, VALUE, n);
   }
 
   /** Awaits a unit and returns a `Guard` for `using`; throws `TimeoutError` on timeout. */

@@ -1,6 +1,6 @@
 import { attach, claim } from '../memory.js';
-import { deadlineOf, runAsync, runSync, type Op, type SyncWaitOptions, type WaitOptions } from '../futex.js';
-import { lockOp, lockSync, unlock } from '../mutex.js';
+import { deadlineOf, notify, runAsync, runSync, type Op, type SyncWaitOptions, type WaitOptions } from '../futex.js';
+import { lockOp, lockSync, tryLock, unlock } from '../mutex.js';
 import { Ring, W, HEADER_BYTES, OK, FULL, CLOSED, EMPTY } from './ring.js';
 import { stage, detach, type Staged } from './stage.js';
 import { DONE, FLOATS, MANY, NOT_NUMBER, ONE, TIMEOUT, putMany, putOne, take } from './transfer.js';
@@ -237,8 +237,8 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     unlock(h, W.P_MUTEX);
     Atomics.add(h, W.NOT_EMPTY, 1);
     Atomics.add(h, W.NOT_FULL, 1);
-    Atomics.notify(h, W.NOT_EMPTY);
-    Atomics.notify(h, W.NOT_FULL);
+    notify(h, W.NOT_EMPTY);
+    notify(h, W.NOT_FULL);
   }
 
   /** Marks one received item as processed (for `join`). Throws `TooManyReleasesError` if called more often than items were sent. */
@@ -248,7 +248,7 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
       if (((Atomics.load(h, W.SENT) - d) | 0) <= 0) throw new TooManyReleasesError('taskDone() called more times than items were sent');
       const seen = Atomics.compareExchange(h, W.DONE, d, (d + 1) | 0);
       if (seen === d) {
-        if (Atomics.load(h, W.SENT) === ((d + 1) | 0)) Atomics.notify(h, W.DONE);
+        if (Atomics.load(h, W.SENT) === ((d + 1) | 0)) notify(h, W.DONE);
         return;
       }
       d = seen;
@@ -302,7 +302,7 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
   #trySend(s: Staged, block: boolean): number {
     const h = this.#h;
     if (block) lockSync(h, W.P_MUTEX, Infinity);
-    else if (Atomics.compareExchange(h, W.P_MUTEX, 0, 1) !== 0) return BUSY;
+    else if (!tryLock(h, W.P_MUTEX)) return BUSY;
     return putOne(this.#r, s);
   }
 
@@ -310,7 +310,7 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
     if (values.length === from) return from;
     const h = this.#h;
     if (block) lockSync(h, W.P_MUTEX, Infinity);
-    else if (Atomics.compareExchange(h, W.P_MUTEX, 0, 1) !== 0) return from;
+    else if (!tryLock(h, W.P_MUTEX)) return from;
     const i = putMany(this.#r, values, from, this.capacity);
     if (i < 0) throw new ChannelClosedError();
     return i;
@@ -327,7 +327,7 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
   #tryReceive(mode: number, max: number, out: Float64Array | null, block: boolean): unknown {
     const h = this.#h;
     if (block) lockSync(h, W.C_MUTEX, Infinity);
-    else if (Atomics.compareExchange(h, W.C_MUTEX, 0, 1) !== 0) return EMPTY;
+    else if (!tryLock(h, W.C_MUTEX)) return EMPTY;
     return take(this.#r, mode, max, out);
   }
 

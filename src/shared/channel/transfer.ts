@@ -3,6 +3,7 @@
  * them out, and waking the other side. Each `put…`/`take…` is called with the producer
  * (consumer) mutex held and releases it; `Channel` decides when to try, spin and sleep.
  */
+import { notify } from '../futex.js';
 import { deserialize } from 'node:v8';
 import { unlock } from '../mutex.js';
 import { Ring, W, OK, FULL, CLOSED, EMPTY, PENDING, NUMBER, NUMBERS } from './ring.js';
@@ -117,7 +118,7 @@ export function wakeReceivers(h: Int32Array, n: number): void {
   // One exchange claims every registered sleeper: later publishes skip the notify until one registers again.
   if (n > 0 && Atomics.load(h, W.RECV_WAITERS) > 0 && Atomics.exchange(h, W.RECV_WAITERS, 0) > 0) {
     Atomics.add(h, W.NOT_EMPTY, 1);
-    Atomics.notify(h, W.NOT_EMPTY);
+    notify(h, W.NOT_EMPTY);
   }
 }
 
@@ -125,6 +126,6 @@ export function wakeReceivers(h: Int32Array, n: number): void {
 export function wakeSenders(h: Int32Array): void {
   if (Atomics.load(h, W.SEND_WAITERS) > 0 && Atomics.exchange(h, W.SEND_WAITERS, 0) > 0) {
     Atomics.add(h, W.NOT_FULL, 1);
-    Atomics.notify(h, W.NOT_FULL);
+    notify(h, W.NOT_FULL);
   }
 }

@@ -1,0 +1,12 @@
+{
+  "targets": [
+    {
+      "target_name": "weft_shm",
+      "sources": ["native/shm.cc"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "libraries": ["-lrt"],
+      "conditions": [["OS!='linux'", {"type": "none"}]]
+    }
+  ]
+}
