@@ -4,13 +4,14 @@ import { lockOp, lockSync, tryLock, unlock } from './mutex.js';
 import { guard, guardSync, type Guard } from './guard.js';
 
 /**
- * A mutual-exclusion lock in shared memory, usable from the main thread and every worker it
- * is posted to (Python's `threading.Lock`). It has no owner: any thread may release it, but
+ * A mutual-exclusion lock in shared memory, usable from the main thread and every worker or
+ * child process it is passed to (Python's `threading.Lock` / `multiprocessing.Lock`). If a
+ * process dies holding it, the next acquirer gets `LockOwnerDiedError` and the lock is free. It has no owner: any thread may release it, but
  * releasing a free lock throws `NotHeldError`. Not re-entrant: acquiring it twice from the same
  * thread without a release deadlocks that thread (use a timeout, or `RLock`).
  *
- * `acquireSync` blocks the thread in `Atomics.wait` (use it in workers); `acquire` awaits with
- * `Atomics.waitAsync` and accepts `{ timeout, signal }`: on timeout it resolves `false`, on
+ * `acquireSync` blocks the thread (use it in workers and child processes); `acquire` awaits
+ * without blocking and accepts `{ timeout, signal }`: on timeout it resolves `false`, on
  * abort it rejects with `signal.reason` and the lock is not taken. No fairness is promised.
  * Posting a `Lock` delivers a tagged plain object; `Lock.from(obj)` or `reviveShared(obj)` turns
  * it back into a `Lock` over the same memory.
@@ -29,7 +30,7 @@ export class Lock {
   readonly offset: number;
   #s: Int32Array;
 
-  /** Creates a free lock in a fresh 4-byte `SharedArrayBuffer`. */
+  /** Creates a free lock (4 bytes of shared memory: process-shared with the native addon). */
   constructor() {
     const m = claim(Lock.BYTES);
     this.buffer = m.buffer;

@@ -193,6 +193,7 @@ export class WorkerRuntime {
     const n = Atomics.add(this.#started, 0, 1) + 1;
     if (this.#cancelled(id, n)) {
       this.#out.push(id, STATUS_SKIPPED, undefined, 1);
+      if (this.#revive && Array.isArray(args) && hasTagged(args)) disposeAll(this.#revive(args)); // a pipe end it carried lets go of its hold
       return;
     }
     const t0 = this.#now;
@@ -353,6 +354,14 @@ async function settleChunk(results: unknown[]): Promise<unknown> {
     }
   }
   return results;
+}
+
+/** Disposes what can be (`Symbol.dispose`): the handles a skipped task received and will never use. */
+function disposeAll(values: unknown[]): void {
+  for (const v of values) {
+    const dispose = (v as { [Symbol.dispose]?: () => void } | null)?.[Symbol.dispose];
+    if (typeof dispose === 'function') dispose.call(v);
+  }
 }
 
 function failure(error: unknown): [number, unknown] {
