@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { QueueFullError } from '../errors.js';
-import { isTagged, type Reviver } from '../shared/tag.js';
+import { isTagged, shareArgs, type Reviver } from '../shared/tag.js';
 import { onMicrotask } from '../thenable.js';
 import { UnknownTaskError } from '../worker/errors.js';
 import {
@@ -200,6 +200,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     options: CallOptions | undefined,
     bounded: boolean,
   ): Task | undefined {
+    if ((mode & MODE_CHUNK) === 0) args = shareArgs(args);
     const refusal = this.#refusal(name, options, bounded);
     if (refusal !== undefined) {
       reject(refusal);

@@ -1,5 +1,6 @@
 import { threadId } from 'node:worker_threads';
 import { InvalidArgumentError } from '../errors.js';
+import { SHARE } from '../shared/tag.js';
 import { holdEnd, type HoldMode } from './broker.js';
 import { PipeBrokenError, PipeClosedError, PipeEOFError, QueueClosedError } from './errors.js';
 import type { EndIds } from './holds.js';
@@ -126,6 +127,13 @@ export class PipeEnd<T = unknown> implements AsyncIterable<T>, Disposable, Async
     this.#closed = true;
     collected.unregister(this);
     holdEnd((this.inbox ?? this.outbox)!.path, 'release', this.#ids());
+  }
+
+  /** The plain copy a pool sends for this end, its hold reserved now (see `SHARE`). */
+  [SHARE](): object {
+    if (this.#closed) throw new PipeClosedError('this pipe end is closed: it cannot be passed to a task; pass an open end');
+    const plain = (q: Queue<T> | undefined): object | undefined => q && { __weft: 'Queue', path: q.path, id: q.id, maxsize: q.maxsize };
+    return { __weft: 'PipeEnd', inbox: plain(this.inbox), outbox: plain(this.outbox), token: this.#reserve() };
   }
 
   /** `using end = ...` closes this copy at scope exit. */

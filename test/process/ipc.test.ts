@@ -234,6 +234,24 @@ describe('Pipe: copies, poll, broken pipes (Python parity)', () => {
     assert.equal(await p.join(), 2);
   });
 
+  test('closing our copy right after handing the end to a pool task (not yet sent) leaves the task its copy', async () => {
+    const { ThreadPool } = await import('../../src/backends/thread.js');
+    for (const pool of [new ProcessPool<Ipc>(ipcUrl, { size: 1 }), new ThreadPool<Ipc>(ipcUrl, { size: 1 })]) {
+      try {
+        const [mine, theirs] = Pipe<string>();
+        const echoed = pool.run('echoBack', theirs);
+        await theirs.close();
+        mine.send('still here');
+        assert.equal(await mine.recv(), 'still here');
+        await mine.close();
+        assert.equal(await echoed, 1);
+        await assert.rejects(pool.run('echoBack', theirs), PipeClosedError); // a closed end cannot be handed on
+      } finally {
+        await pool.close();
+      }
+    }
+  });
+
   test('an end held only by a thread or process that ended is closed: the other end reads end-of-file', async () => {
     const { Thread } = await import('../../src/index.js');
     for (const start of [
