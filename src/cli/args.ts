@@ -19,7 +19,7 @@ Usage:
   weft advise <module> <task> [--args json] [--verify] [--json]
       Probe a task: CPU time vs wall time, event-loop blocking, cost of crossing a thread;
       classify it and recommend a model and pool size (--verify: confirm with a short bench).
-  weft race [--increments n] [--workers n] [--json]
+  weft race [--increments n] [--workers n] [--processes] [--json]
       Two workers increment a shared counter without a lock (updates get lost), then with
       weft's Lock (exact).
 
@@ -60,7 +60,7 @@ export type Command =
       report?: string;
     } & Common)
   | ({ kind: 'advise'; module: string; task: string; args: unknown[]; verify: boolean } & Common)
-  | ({ kind: 'race'; increments: number; workers: number } & Common);
+  | ({ kind: 'race'; increments: number; workers: number; processes: boolean } & Common);
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -83,7 +83,7 @@ const perCommand: Record<string, Options> = {
     report: { type: 'string' },
   },
   advise: { args: { type: 'string' }, verify: { type: 'boolean', default: false } },
-  race: { increments: { type: 'string' }, workers: { type: 'string' } },
+  race: { increments: { type: 'string' }, workers: { type: 'string' }, processes: { type: 'boolean' } },
 };
 
 /** Parses `--args`: one JSON value is one argument, a JSON array is the argument list. */
@@ -142,7 +142,10 @@ export function parseCommand(argv: string[]): Command {
   const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
   if (name === 'race') {
     if (pos.length > 0) throw new UsageError(`weft race takes no positional arguments, got '${pos[0]}'`);
-    return { kind: 'race', ...base, increments: int('increments', str('increments'), 1) ?? 1_000_000, workers: int('workers', str('workers'), 1) ?? 2 };
+    return {
+      kind: 'race', ...base, increments: int('increments', str('increments'), 1) ?? 1_000_000, workers: int('workers', str('workers'), 1) ?? 2,
+      processes: v.processes === true,
+    };
   }
   if (name === 'advise') {
     if (pos.length !== 2) throw new UsageError('weft advise needs a module and a task name: weft advise ./tasks.js fib --args 30');

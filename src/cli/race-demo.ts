@@ -1,5 +1,7 @@
 /**
  * Race-condition demonstrations, reusable by the `weft race` command and `examples/race`.
+ * The parties are worker threads, or child processes (`processes: true`) sharing the same
+ * memory through weft/shared.
  *
  * `runRaceDemo` has workers increment one shared Int32 counter with a plain `c[0]++`, with or
  * without a weft `Lock`: without it, increments are lost (how many depends on timing).
@@ -7,7 +9,9 @@
  * one is there: without a `Condition` two can see the same last unit and overdraw.
  */
 import { Worker } from 'node:worker_threads';
-import { Barrier, Condition, InvalidArgumentError, Lock } from '../shared/index.js';
+import { Process } from '../index.js';
+import { Barrier, Condition, InvalidArgumentError, Lock, SharedArray } from '../shared/index.js';
+import type { RaceJobReport, RaceRole } from './race-job.js';
 
 /** Options of `runRaceDemo`. */
 export interface RaceDemoOptions {
@@ -17,6 +21,8 @@ export interface RaceDemoOptions {
   workers?: number;
   /** Whether each increment holds a weft `Lock` (default false). */
   lock?: boolean;
+  /** Child processes instead of worker threads (default false; needs weft's native addon). */
+  processes?: boolean;
   /** Milliseconds before the run is abandoned and its workers terminated (default 120,000). */
   timeout?: number;
 }
@@ -37,15 +43,16 @@ export interface RaceDemoResult {
 export async function runRaceDemo(options: RaceDemoOptions = {}): Promise<RaceDemoResult> {
   const increments = count('increments', options.increments ?? 1_000_000, 0);
   const workers = count('workers', options.workers ?? 2, 1);
-  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const counter = options.processes ? new SharedArray('int32', 1) : new Int32Array(new SharedArrayBuffer(4));
   const lock = options.lock ? new Lock() : undefined;
   const start = new Barrier(workers);
   const results = await runAll(
-    Array.from({ length: workers }, () => ({ role: 'increment', counter, count: increments, start, lock })),
+    Array.from({ length: workers }, (): Job => ({ role: 'increment', counter, count: increments, start, lock })),
     options.timeout,
+    options.processes,
   );
   const expected = increments * workers;
-  const actual = Atomics.load(counter, 0);
+  const actual = Atomics.load(counter instanceof Int32Array ? counter : counter.view, 0);
   return { expected, actual, lost: expected - actual, ms: Math.max(...results.map((r) => r.ms)) };
 }
 
@@ -78,9 +85,9 @@ export async function runCheckThenActDemo(options: CheckThenActOptions = {}): Pr
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const cond = options.condition ? new Condition(new Lock()) : undefined;
   const start = new Barrier(withdrawers + 1);
-  const jobs = [
+  const jobs: Job[] = [
     { role: 'deposit', counter, count: withdrawals * withdrawers, start, cond },
-    ...Array.from({ length: withdrawers }, () => ({ role: 'withdraw', counter, count: withdrawals, start, cond })),
+    ...Array.from({ length: withdrawers }, (): Job => ({ role: 'withdraw', counter, count: withdrawals, start, cond })),
   ];
   const results = await runAll(jobs, options.timeout);
   return {
@@ -90,28 +97,49 @@ export async function runCheckThenActDemo(options: CheckThenActOptions = {}): Pr
   };
 }
 
-interface WorkerReport {
-  ms: number;
-  overdrafts: number;
+interface Job {
+  role: RaceRole;
+  counter: Int32Array | SharedArray<'int32'>;
+  count: number;
+  start: Barrier;
+  lock?: Lock | undefined;
+  cond?: Condition | undefined;
 }
 
-async function runAll(jobs: object[], timeout = 120_000): Promise<WorkerReport[]> {
-  const workers = jobs.map(startWorker);
+/** Runs every job at once, on worker threads or in child processes, and collects their reports. */
+async function runAll(jobs: Job[], timeout = 120_000, processes = false): Promise<RaceJobReport[]> {
+  const parties = jobs.map(processes ? startProcess : startThread);
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     return await Promise.race([
-      Promise.all(workers.map(report)),
+      Promise.all(parties.map((p) => p.report)),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`race demo did not finish within ${timeout} ms`)), timeout);
       }),
     ]);
   } finally {
     clearTimeout(timer);
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(parties.map((p) => p.stop()));
   }
 }
 
-function report(w: Worker): Promise<WorkerReport> {
+interface Party {
+  report: Promise<RaceJobReport>;
+  stop(): Promise<unknown>;
+}
+
+function startThread(job: Job): Party {
+  const worker = startWorker(job);
+  return { report: report(worker), stop: () => worker.terminate() };
+}
+
+function startProcess(job: Job): Party {
+  const module = new URL(`./race-job${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+  const child = new Process(module, 'raceJob', [job.role, job.counter, job.count, job.start, job.lock ?? null, job.cond ?? null]).start();
+  return { report: child.join() as Promise<RaceJobReport>, stop: async () => child.kill('SIGKILL') };
+}
+
+function report(w: Worker): Promise<RaceJobReport> {
   return new Promise((resolve, reject) => {
     w.once('message', resolve);
     w.once('error', reject);

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCheckThenActDemo, runRaceDemo } from '../../src/cli/race-demo.js';
 import { InvalidArgumentError } from '../../src/shared/index.js';
+import { loadAddon } from '../../src/shared/native.js';
 
 test('unlocked increments from two workers never exceed the expected total', async () => {
   const r = await runRaceDemo({ increments: 200_000, workers: 2, lock: false, timeout: 60_000 });
@@ -14,6 +15,13 @@ test('unlocked increments from two workers never exceed the expected total', asy
 test('increments under a weft Lock are exact', async () => {
   const r = await runRaceDemo({ increments: 100_000, workers: 3, lock: true, timeout: 60_000 });
   assert.deepEqual([r.expected, r.actual, r.lost], [300_000, 300_000, 0]);
+});
+
+test('--processes: the same race between two child processes loses updates without the lock, none with it', { skip: loadAddon() ? false : 'needs the native addon' }, async () => {
+  const unlocked = await runRaceDemo({ increments: 2_000_000, workers: 2, lock: false, processes: true, timeout: 60_000 });
+  assert.ok(unlocked.actual <= unlocked.expected && unlocked.lost === unlocked.expected - unlocked.actual);
+  const locked = await runRaceDemo({ increments: 200_000, workers: 2, lock: true, processes: true, timeout: 60_000 });
+  assert.deepEqual([locked.expected, locked.actual, locked.lost], [400_000, 400_000, 0]);
 });
 
 test('check-then-act withdrawals without a Condition may overdraw but always balance out', async () => {
