@@ -39,8 +39,9 @@ const args = [...pre, 'rebuild', '--release'];
 // Build against the running Node's headers when they are installed beside it (no download).
 const headers = join(dirname(process.execPath), '..', 'include', 'node', 'node.h');
 if (!process.env.npm_config_nodedir && existsSync(headers)) args.push(`--nodedir=${join(dirname(process.execPath), '..')}`);
-const run = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-const built = join(root, 'build', 'Release', 'weft_shm.node');
+// native/binding.gyp, not one at the package root: npm would run node-gyp itself at every install, and fail without a compiler.
+const run = spawnSync(cmd, args, { cwd: join(root, 'native'), stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+const built = join(root, 'native', 'build', 'Release', 'weft_shm.node');
 if (run.status !== 0 || !existsSync(built)) {
   const last = (run.stderr ?? String(run.error ?? '')).trim().split('\n').filter((l) => /error/i.test(l)).slice(-1)[0] ?? 'node-gyp failed';
   warn(last.trim());

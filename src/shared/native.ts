@@ -49,8 +49,8 @@ function tryLoad(): Addon | null {
     why = 'WEFT_NO_ADDON=1 turned it off';
     return null;
   }
-  // dist/shared → dist/native; src/shared (run from source) → the repository's dist/native or node-gyp's build/.
-  const candidates = [`../native/${FILE}`, `../../dist/native/${FILE}`, '../../build/Release/weft_shm.node'].map((p) => new URL(p, import.meta.url));
+  // dist/shared → dist/native; src/shared (run from source) → the repository's dist/native or node-gyp's native/build/.
+  const candidates = [`../native/${FILE}`, `../../dist/native/${FILE}`, '../../native/build/Release/weft_shm.node'].map((p) => new URL(p, import.meta.url));
   const found = candidates.find((url) => existsSync(url));
   if (!found) {
     why = `no native addon built for ${process.platform}-${process.arch} and Node ABI ${process.versions.modules} (${FILE})`;

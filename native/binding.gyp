@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "weft_shm",
-      "sources": ["native/shm.cc"],
+      "sources": ["shm.cc"],
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions"],
       "cflags_cc!": ["-fno-exceptions"],
       "libraries": ["-lrt"],
