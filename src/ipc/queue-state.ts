@@ -2,6 +2,24 @@ import { CancelledError, InvalidStateError, QueueEmptyError, QueueEmptyTimeoutEr
 import { Deque } from '../deque.js';
 import { PipeBrokenError, QueueClosedError } from './errors.js';
 
+/** Prefix of the keys under which the broker registers the waits of other processes' handles. */
+export const REMOTE_KEY = 'r';
+
+// A get, put or poll waiting in this process holds the event loop open, as a blocked get holds
+// a Python process: items a child sent may still be on their way through the broker's socket
+// (which, idle, keeps nothing alive) after that child's task has returned.
+let waiting = 0;
+let keepAlive: NodeJS.Timeout | undefined;
+
+/** The promise of a wait; a local one (not a remote handle's) keeps the process alive until it settles. */
+function wait<T>(key: string, register: (resolve: (value: T) => void, reject: (error: unknown) => void) => void): Promise<T> {
+  if (key.startsWith(REMOTE_KEY)) return new Promise<T>(register);
+  if (waiting++ === 0) (keepAlive ??= setInterval(() => {}, 1 << 30)).ref();
+  return new Promise<T>(register).finally(() => {
+    if (--waiting === 0) keepAlive!.unref();
+  });
+}
+
 interface Waiter<T> {
   resolve(value: T): void;
   reject(error: unknown): void;
@@ -61,7 +79,7 @@ export class QueueState {
       this.#push(item);
       return Promise.resolve();
     }
-    return new Promise((resolve, reject) => {
+    return wait<void>(key, (resolve, reject) => {
       const w = { resolve, reject, item, timer: undefined as NodeJS.Timeout | undefined };
       if (timeout !== undefined) w.timer = setTimeout(() => this.cancel(key, new QueueFullTimeoutError(`put() found no room in the queue within ${timeout} ms: wait longer, consume faster, or raise maxsize`)), timeout);
       this.#putters.set(key, w);
@@ -77,7 +95,7 @@ export class QueueState {
     if (this.size > 0 && this.#getters.size === 0) return Promise.resolve(this.#shift());
     const refused = this.#refusal();
     if (refused) return Promise.reject(refused);
-    return new Promise((resolve, reject) => {
+    return wait<unknown>(key, (resolve, reject) => {
       const w: Waiter<unknown> = { resolve, reject };
       if (timeout !== undefined) w.timer = setTimeout(() => this.cancel(key, new QueueEmptyTimeoutError(`get() found no item in the queue within ${timeout} ms: wait longer, or check that a producer is running`)), timeout);
       this.#getters.set(key, w);
@@ -103,7 +121,7 @@ export class QueueState {
   poll(timeout = 0, key = `l${this.#seq++}`): Promise<boolean> {
     if (this.size > 0 || this.#refusal()) return Promise.resolve(true);
     if (timeout <= 0) return Promise.resolve(false);
-    return new Promise((resolve, reject) => {
+    return wait<boolean>(key, (resolve, reject) => {
       const w: Waiter<boolean> = { resolve, reject };
       if (timeout !== Infinity) {
         w.timer = setTimeout(() => {

@@ -3,6 +3,9 @@ import { DataCloneError } from '../errors.js';
 import { clientFor, createQueue, localQueue } from './broker.js';
 import type { QueueState } from './queue-state.js';
 
+/** Unanswered puts a remote handle of an unbounded queue may have in flight before it waits for one. */
+const PUT_AHEAD = 1024;
+
 /** Set by `Queue.from` for the constructor: attach to an existing queue instead of creating one. */
 let attaching: { path: string; id: string; maxsize: number } | undefined;
 
@@ -43,6 +46,9 @@ export class Queue<T = unknown> {
   readonly id: string;
   /** Most items held at once (0: unbounded). */
   readonly maxsize: number;
+  /** Puts sent to a remote holder and not yet answered; the first refusal among them. */
+  #ahead = 0;
+  #refused: Error | undefined;
 
   constructor(options: { maxsize?: number } = {}) {
     if (attaching) {
@@ -64,9 +70,36 @@ export class Queue<T = unknown> {
     return new Queue<T>();
   }
 
-  /** Adds `item`, waiting for room while the queue holds `maxsize` items. */
+  /**
+   * Adds `item`, waiting for room while the queue holds `maxsize` items. On an unbounded queue
+   * held by another process, a put with no timeout or signal does not wait for the holder's
+   * answer (as Python's `put` hands items to a feeder thread): up to `PUT_AHEAD` puts travel
+   * unanswered, and one the holder refused (the queue was closed or shut down meanwhile)
+   * fails the next put instead.
+   */
   async put(item: T, options: QueueWaitOptions = {}): Promise<void> {
+    if (this.maxsize === 0 && options.timeout === undefined && options.signal === undefined && !this.#state()) return this.#putAhead(item);
     await this.#wait('put', [item], options);
+  }
+
+  /** Sends a put without waiting for its answer, unless `PUT_AHEAD` are already unanswered. */
+  #putAhead(item: T): Promise<void> {
+    if (this.#refused) return Promise.reject(this.#refused);
+    let call: { reply: Promise<unknown> };
+    try {
+      call = clientFor(this.path).call(this.id, 'put', item, undefined);
+    } catch (error) {
+      return Promise.reject(cloneError(error));
+    }
+    this.#ahead++;
+    const answered = call.reply.then(
+      () => void this.#ahead--,
+      (error: unknown) => {
+        this.#ahead--;
+        this.#refused ??= error as Error;
+      },
+    );
+    return this.#ahead >= PUT_AHEAD ? answered.then(() => (this.#refused ? Promise.reject(this.#refused) : undefined)) : Promise.resolve();
   }
 
   /** Takes the oldest item, waiting for one to arrive. */

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { DataCloneError } from '../../src/errors.js';
 import { ProcessPool } from '../../src/backends/process.js';
 import {
@@ -164,6 +165,32 @@ describe('Queue snapshots, as Python has them', () => {
   });
 });
 
+
+describe('Queue: puts from another process do not wait for an answer', () => {
+  test('every item a child put arrives, in order, even when its task returned first and nothing else keeps this process alive', () => {
+    const script = `
+      const { ProcessPool, Queue } = await import('./src/index.ts');
+      const pool = new ProcessPool(new URL('./test/fixtures/process/ipc.ts', 'file://' + process.cwd() + '/'), { size: 1 });
+      const q = new Queue();
+      const produced = pool.run('produce', q, 0, 5000);
+      const got = [];
+      for (let i = 0; i < 5000; i++) got.push(await q.get());
+      await produced;
+      await pool.close();
+      console.log(JSON.stringify({ count: got.length, ordered: got.every((v, i) => v === i) }));
+    `;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url), encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').at(-1)!), { count: 5000, ordered: true });
+  });
+
+  test('a put refused by the holder (the queue was closed) fails the next put of that handle', async () => {
+    const q = new Queue<number>();
+    await q.close();
+    const result = await new Process<Ipc, 'putAfterClose'>(ipcUrl, 'putAfterClose', [q]).start().join();
+    assert.equal(result, 'ERR_WEFT_QUEUE_CLOSED');
+  });
+});
 
 describe('Queue: Python names for timeouts, and shutdown (3.13)', () => {
   test('a get or put timeout is a TimeoutError named for Empty/Full, here and in another process', async () => {
