@@ -6,7 +6,7 @@
 // one line saying what is lost and how to get it, and weft runs with thread-only shared memory.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,4 +48,7 @@ if (run.status !== 0 || !existsSync(built)) {
   process.exit(0);
 }
 mkdirSync(dirname(target), { recursive: true });
-copyFileSync(built, target);
+// Copy, then rename over the old file: a running process that loaded it keeps its own inode
+// (overwriting a loaded shared object in place crashes that process).
+copyFileSync(built, `${target}.tmp`);
+renameSync(`${target}.tmp`, target);

@@ -1,10 +1,11 @@
 // weft as someone else's dependency: packed with `npm pack`, installed from the tarball into a
-// fresh project, with no compiler run there. ThreadPool works, and weft/shared primitives cross
-// processes through the native addon the package ships (when it was built here).
-import { test } from 'node:test';
+// fresh project, with no compiler run there. Checked there: ESM import, CommonJS require (and a
+// CommonJS task module), TypeScript types under `module: node16`, `npx weft --help`, and
+// weft/shared primitives crossing processes through the native addon the package ships.
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,40 +14,86 @@ import { loadAddon } from '../src/shared/native.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-test('installed from its packed tarball, weft runs a ThreadPool, and shares a Lock between processes', { timeout: 300_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'weft-pack-'));
-  try {
+/** Runs `node args` in the app; returns its stdout's last line, parsed as JSON. */
+function runIn(app: string, args: string[]): unknown {
+  const run = spawnSync(process.execPath, args, { cwd: app, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+}
+
+describe('weft installed from its packed tarball into a fresh project', { timeout: 300_000 }, () => {
+  let dir = '';
+  let app = '';
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'weft-pack-'));
     const tarball = execFileSync(npm, ['pack', '--silent', '--pack-destination', dir], { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1)!;
-    const app = join(dir, 'app');
-    execFileSync('mkdir', ['-p', app]);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+    app = join(dir, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
     execFileSync(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball)], { cwd: app, stdio: 'pipe' });
     writeFileSync(join(app, 'tasks.mjs'), 'export function inc(lock, value, n) { const v = value.view; for (let i = 0; i < n; i++) { lock.acquireSync(); v[0]++; lock.release(); } return n; }\nexport const double = (x) => 2 * x;\n');
+    writeFileSync(join(app, 'tasks.cjs'), 'module.exports.fib = function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); };\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('ESM: import a pool, run a task', () => {
     writeFileSync(
-      join(app, 'main.mjs'),
-      `import { ThreadPool, ProcessPool } from 'weft';
-import { Lock, SharedValue } from 'weft/shared';
-const tasks = new URL('./tasks.mjs', import.meta.url);
-const threads = new ThreadPool(tasks, { size: 2 });
-const doubled = await threads.run('double', 21);
-await threads.close();
-let total = null;
-if (process.argv[2] === 'processes') {
-  const pool = new ProcessPool(tasks, { size: 2 });
-  const lock = new Lock(), value = new SharedValue('int32');
-  await Promise.all([pool.run('inc', lock, value, 100000), pool.run('inc', lock, value, 100000)]);
-  await pool.close();
-  total = value.get();
-}
-console.log(JSON.stringify({ doubled, total }));
+      join(app, 'esm.mjs'),
+      "import { ThreadPool } from 'weft';\nconst pool = new ThreadPool(new URL('./tasks.mjs', import.meta.url), { size: 1 });\nconsole.log(JSON.stringify(await pool.run('double', 21)));\nawait pool.close();\n",
+    );
+    assert.equal(runIn(app, ['esm.mjs']), 42);
+  });
+
+  test('CommonJS: require weft and weft/shared; a CommonJS task module runs on threads and processes', () => {
+    writeFileSync(
+      join(app, 'cjs.cjs'),
+      `const { ThreadPool, ProcessPool } = require('weft');
+const { Lock } = require('weft/shared');
+(async () => {
+  const out = [typeof Lock];
+  for (const Pool of [ThreadPool, ProcessPool]) {
+    const pool = new Pool(require('node:path').join(__dirname, 'tasks.cjs'), { size: 1 });
+    out.push(await pool.run('fib', 20));
+    await pool.close();
+  }
+  console.log(JSON.stringify(out));
+})();
 `,
     );
-    const run = spawnSync(process.execPath, ['main.mjs', loadAddon() ? 'processes' : 'threads'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    assert.deepEqual(runIn(app, ['cjs.cjs']), ['function', 6765, 6765]);
+  });
+
+  test('TypeScript (with @types/node, as a TS project has it): the types resolve under module node16, and a wrong task name is a type error', () => {
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'node16', moduleResolution: 'node16', target: 'es2022', strict: true, noEmit: true, typeRoots: [join(root, 'node_modules', '@types')], types: ['node'] }, files: ['check.mts'] }));
+    writeFileSync(join(app, 'check.mts'), "import { ThreadPool, type PoolStats } from 'weft';\nimport { Lock } from 'weft/shared';\nconst pool = new ThreadPool(new URL('./tasks.mjs', import.meta.url));\nconst stats: PoolStats = pool.stats();\nconst lock: Lock = new Lock();\nvoid stats; void lock;\n");
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const ok = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    writeFileSync(join(app, 'check.mts'), "import { ThreadPool } from 'weft';\nconst pool = new ThreadPool<{ double(x: number): number }>(new URL('./tasks.mjs', import.meta.url));\nvoid pool.run('tripple', 1);\n");
+    const bad = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stdout, /tripple/);
+  });
+
+  test('npx weft --help', () => {
+    const run = spawnSync(npm === 'npm' ? 'npx' : 'npx.cmd', ['--no-install', 'weft', '--help'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.status, 0, run.stderr);
-    const out = JSON.parse(run.stdout.trim()) as { doubled: number; total: number | null };
-    assert.equal(out.doubled, 42);
-    if (loadAddon()) assert.equal(out.total, 200_000);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    assert.match(run.stdout, /weft bench/);
+  });
+
+  test('a Lock shared between two processes there (the shipped native addon)', { skip: loadAddon() ? false : 'the native addon is not built here' }, () => {
+    writeFileSync(
+      join(app, 'shared.mjs'),
+      `import { ProcessPool } from 'weft';
+import { Lock, SharedValue } from 'weft/shared';
+const pool = new ProcessPool(new URL('./tasks.mjs', import.meta.url), { size: 2 });
+const lock = new Lock(), value = new SharedValue('int32');
+await Promise.all([pool.run('inc', lock, value, 100000), pool.run('inc', lock, value, 100000)]);
+await pool.close();
+console.log(JSON.stringify(value.get()));
+`,
+    );
+    assert.equal(runIn(app, ['shared.mjs']), 200_000);
+  });
 });
