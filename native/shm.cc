@@ -231,13 +231,18 @@ double TimeoutArg(Local<Value> v) {
 }
 
 // wait(i32, index, expected, timeoutMs): blocks the calling thread while i32[index] ===
-// expected. 0 woken (or spurious: re-check), 1 not equal, 2 timed out.
+// expected. 0 woken (or spurious: re-check), 1 not equal, 2 timed out. It sleeps one slice at
+// most and then reports a spurious wake-up: the caller's loop waits again, and between two
+// calls V8 acts on a terminate() of this worker thread (a longer native sleep would hang it).
 void Wait(const FunctionCallbackInfo<Value>& args) {
   Isolate* isolate = args.GetIsolate();
   int32_t* addr = WordAt(isolate, args[0], args[1]);
   if (!addr) return;
   const int32_t expected = args[2]->Int32Value(isolate->GetCurrentContext()).FromMaybe(0);
-  const WaitResult r = WaitSliced(addr, expected, TimeoutArg(args[3]), [isolate] { return isolate->IsExecutionTerminating(); });
+  const double ms = TimeoutArg(args[3]);
+  const bool longer = ms < 0 || ms > kSliceMs;
+  WaitResult r = WaitOnce(addr, expected, longer ? kSliceMs : ms);
+  if (r == kTimedOut && longer) r = kOk;
   args.GetReturnValue().Set(static_cast<int32_t>(r));
 }
 
@@ -328,6 +333,30 @@ void Deliver(uv_async_t* handle) {
   }
 }
 
+// One async wait, as handed to a waiter thread.
+struct AsyncWait {
+  std::shared_ptr<Mailbox> mailbox;
+  std::shared_ptr<std::atomic<bool>> stop;
+  int32_t* addr;
+  int32_t expected;
+  double ms;
+  uint32_t id;
+};
+
+void RunWait(const AsyncWait& w) {
+  const WaitResult r = WaitSliced(w.addr, w.expected, w.ms, [&] { return w.stop->load() || w.mailbox->stopping.load(); });
+  std::lock_guard<std::mutex> lock(w.mailbox->mutex);
+  if (!w.mailbox->open) return;
+  w.mailbox->done.push_back(Done{w.id, static_cast<int>(r), w.addr});
+  uv_async_send(w.mailbox->async);
+}
+
+// A thread per async wait: measured faster here than handing waits to parked threads (a woken
+// parked thread costs an extra switch before it even sleeps on the futex).
+void Submit(AsyncWait w) {
+  std::thread(RunWait, std::move(w)).detach();
+}
+
 // waitAsync(i32, index, expected, timeoutMs, callback, keepAlive): like wait, on a native
 // thread; `callback(result)` runs on this thread's event loop, which stays alive meanwhile
 // unless keepAlive is false. Returns an id for abandon().
@@ -345,14 +374,7 @@ void WaitAsync(const FunctionCallbackInfo<Value>& args) {
   self->waits.emplace(id, Instance::Pending{Global<Function>(isolate, args[4].As<Function>()), Global<Value>(isolate, args[0]), keepAlive});
   auto stop = std::make_shared<std::atomic<bool>>(false);
   self->stops.emplace(id, stop);
-  std::shared_ptr<Mailbox> mailbox = self->mailbox;
-  std::thread([mailbox, stop, addr, expected, ms, id] {
-    const WaitResult r = WaitSliced(addr, expected, ms, [&] { return stop->load() || mailbox->stopping.load(); });
-    std::lock_guard<std::mutex> lock(mailbox->mutex);
-    if (!mailbox->open) return;
-    mailbox->done.push_back(Done{id, static_cast<int>(r), addr});
-    uv_async_send(mailbox->async);
-  }).detach();
+  Submit(AsyncWait{self->mailbox, stop, addr, expected, ms, id});
   args.GetReturnValue().Set(id);
 }
 

@@ -109,6 +109,17 @@ describe('weft/shared between processes', { skip }, () => {
     }
   });
 
+  test('a worker thread blocked on a process-shared lock can still be terminated', async () => {
+    const { Thread } = await import('../../src/index.js');
+    const lock = new Lock();
+    await lock.acquire();
+    const thread = new Thread<Shared, 'blockOn'>(sharedUrl, 'blockOn', [lock]).start();
+    await new Promise((r) => setTimeout(r, 300)); // it is blocked in the native wait by now
+    await thread.terminate();
+    await assert.rejects(thread.join());
+    lock.release();
+  });
+
   test('no shared memory segment of a process that is gone is left in /dev/shm', async () => {
     // A child that creates primitives of its own and exits normally unlinks its segments itself;
     // one killed first leaves them to the next weft process that makes a segment (which sweeps).
