@@ -62,7 +62,7 @@ export function portableTasks(batch: unknown[]): unknown[] {
   let out = batch;
   for (let j = 0; j < batch.length; j += TASK_STRIDE) {
     const slot = batch[j + 3];
-    const next = (batch[j + 1] as number) & FLAG_ONE_ARG ? portable(slot) : portableList(slot as unknown[]);
+    const next = (batch[j + 1] as number) & FLAG_ONE_ARG ? toPortable(slot) : portableList(slot as unknown[]);
     if (next !== slot) (out === batch ? (out = batch.slice()) : out)[j + 3] = next;
   }
   return out;
@@ -72,16 +72,12 @@ export function portableTasks(batch: unknown[]): unknown[] {
 export function portableResults(batch: unknown[]): unknown[] {
   let out = batch;
   for (let i = 2; i < batch.length; i += RESULT_STRIDE) {
-    const next = portable(batch[i]);
+    const next = toPortable(batch[i]);
     if (next !== batch[i]) (out === batch ? (out = batch.slice()) : out)[i] = next;
   }
   return out;
 }
 
-function portable(value: unknown): unknown {
-  return isTagged(value) ? toPortable(value) : value;
-}
-
 function portableList(args: unknown[]): unknown[] {
-  return Array.isArray(args) && args.some(isTagged) ? args.map(portable) : args;
+  return Array.isArray(args) && args.some(isTagged) ? args.map(toPortable) : args;
 }

@@ -56,16 +56,19 @@ export class PipeEnd<T = unknown> implements AsyncIterable<T>, Disposable, Async
   declare readonly token: string;
   #closed = false;
   #broken: PipeBrokenError | undefined;
+  /** The broker holding both queues, and this end's ids there: what every count of its copies names. */
+  readonly #path: string;
+  readonly #end: EndIds;
 
   /** @internal Use {@link Pipe}; `hold` is how this copy counts itself, `token` the reservation it takes over. */
   constructor(inbox: Queue<T> | undefined, outbox: Queue<T> | undefined, hold: HoldMode = 'new', token?: string) {
     this.inbox = inbox;
     this.outbox = outbox;
     Object.defineProperty(this, 'token', { enumerable: true, get: () => this.#reserve() });
-    const path = (inbox ?? outbox)!.path;
-    const end = this.#ids();
-    holdEnd(path, hold, end, token);
-    collected.register(this, { path, end }, this);
+    this.#path = (inbox ?? outbox)!.path;
+    this.#end = { inbox: inbox?.id, outbox: outbox?.id };
+    holdEnd(this.#path, hold, this.#end, token);
+    collected.register(this, { path: this.#path, end: this.#end }, this);
   }
 
   /** Rebuilds an end from a posted copy (done for you in task arguments). */
@@ -126,7 +129,7 @@ export class PipeEnd<T = unknown> implements AsyncIterable<T>, Disposable, Async
     if (this.#closed) return;
     this.#closed = true;
     collected.unregister(this);
-    holdEnd((this.inbox ?? this.outbox)!.path, 'release', this.#ids());
+    holdEnd(this.#path, 'release', this.#end);
   }
 
   /** The plain copy a pool sends for this end, its hold reserved now (see `SHARE`). */
@@ -164,14 +167,10 @@ export class PipeEnd<T = unknown> implements AsyncIterable<T>, Disposable, Async
     return this.inbox;
   }
 
-  #ids(): EndIds {
-    return { inbox: this.inbox?.id, outbox: this.outbox?.id };
-  }
-
   /** Reserves a hold for a copy about to be made of this one (see `token`). */
   #reserve(): string {
     const token = `${process.pid}.${threadId}.${reservations++}`;
-    holdEnd((this.inbox ?? this.outbox)!.path, 'reserve', this.#ids(), token);
+    holdEnd(this.#path, 'reserve', this.#end, token);
     return token;
   }
 }

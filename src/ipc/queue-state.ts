@@ -145,15 +145,15 @@ export class QueueState {
     if (writers < 0 && this.#writers <= 0) this.close();
     if (readers < 0 && this.#readers <= 0 && !this.#broken) {
       this.#broken = true;
-      this.#unfinished -= this.size;
-      this.#items.clear();
+      this.#dropItems();
       this.#refuseWaiters();
     }
   }
 
   taskDone(): void {
     if (this.#unfinished <= 0) throw new InvalidStateError('taskDone() called more times than there were items: call it once per item got');
-    if (--this.#unfinished === 0) for (const j of this.#joiners.splice(0)) j();
+    this.#unfinished--;
+    this.#releaseJoiners();
   }
 
   join(): Promise<void> {
@@ -174,12 +174,20 @@ export class QueueState {
    */
   shutdown(immediate = false): void {
     this.#shutdown = true;
-    if (immediate && this.size > 0) {
-      this.#unfinished -= this.size;
-      this.#items.clear();
-      if (this.#unfinished === 0) for (const j of this.#joiners.splice(0)) j();
-    }
+    if (immediate) this.#dropItems();
     this.#refuseWaiters();
+  }
+
+  /** Drops the items held, each counted as done (so `join()` waits only for items already taken). */
+  #dropItems(): void {
+    if (this.size === 0) return;
+    this.#unfinished -= this.size;
+    this.#items.clear();
+    this.#releaseJoiners();
+  }
+
+  #releaseJoiners(): void {
+    if (this.#unfinished === 0) for (const j of this.#joiners.splice(0)) j();
   }
 
   /** After close or shutdown: blocked putters fail, and blocked getters too when nothing is left. */
