@@ -20,6 +20,7 @@ export class Guard implements Disposable {
     owner?.release();
   }
 
+  /** Releases the acquisition at the end of a `using` block (as `release()`). */
   [Symbol.dispose](): void {
     this.release();
   }

@@ -6,6 +6,7 @@ export { ThreadPool, Thread, type ThreadPoolOptions, type ThreadOptions } from '
 export { ProcessPool, Process, type ProcessPoolOptions, type ProcessOptions } from './backends/process.js';
 export { AsyncPool } from './backends/inline.js';
 export type { ChildOptions, SandboxOptions } from './backends/child-options.js';
+export type { WorkerEntryOptions } from './backends/entry.js';
 export { Queue, type QueueWaitOptions } from './ipc/queue.js';
 export { Pipe, PipeEnd, type PipeOptions, type PollOptions } from './ipc/pipe.js';
 export { revive } from './ipc/revive.js';
@@ -16,7 +17,7 @@ export { wait, asCompleted, type Completed, type ReturnWhen, type WaitResult } f
 export type { PoolOptions, CallOptions, CloseOptions } from './executor/options.js';
 export type { MapOptions, MapResults } from './executor/map.js';
 export type { PoolStats, Percentiles } from './executor/stats.js';
-export type { TaskName, TaskArgs, TaskResult, MapTaskName, MapItem, ModuleLocation, UntypedModule } from './executor/types.js';
+export type { TaskName, TaskArgs, TaskResult, MapTaskName, MapItem, ModuleLocation, UntypedModule, AnyFunction } from './executor/types.js';
 export {
   WeftError, CancelledError, TimeoutError, InvalidStateError, InvalidArgumentError, InvalidOptionError, DataCloneError,
 } from './errors.js';

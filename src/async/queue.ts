@@ -40,7 +40,7 @@ export class Queue<T> {
     this.#maxsize = maxsize === 0 ? Infinity : maxsize;
   }
 
-  /** Where items wait; `PriorityQueue` and `LifoQueue` swap in their own order. */
+  /** Where items wait; `PriorityQueue` and `LifoQueue` swap in their own order. @internal */
   protected store: Store<T> = new FifoStore<T>();
 
   /** Most items held before `put` waits (`Infinity` when unbounded). */

@@ -6,10 +6,13 @@ import type { ForkOptions } from 'node:child_process';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidOptionError } from '../errors.js';
-import { inheritedFlags } from './flags.js';
+import { weftRootOf, workerEntry, type WorkerEntryOptions } from './entry.js';
+import { currentNode, inheritedFlags, permissionFlag, type NodeFlagFacts } from './flags.js';
 
 /**
- * Node's permission model for untrusted tasks (`--experimental-permission`, Node 20+). The child
+ * Node's permission model for untrusted tasks (`--permission`; `--experimental-permission` on
+ * Node 20, picked from the flags this Node accepts). It guards against mistakes, not malice: Node's own
+ * documentation says the model is no security boundary against malicious code. The child
  * may always read weft's own files, the task module and, for TypeScript, tsx; everything else
  * it touches must be listed. A denied call throws `ERR_ACCESS_DENIED` inside the task.
  *
@@ -45,17 +48,15 @@ export interface ChildOptions {
   sandbox?: SandboxOptions;
   /** Milliseconds a child that ignores SIGTERM gets before SIGKILL. Default 1000. */
   killGrace?: number;
+  /** Where weft's worker entry files are, for a program whose bundler moved weft (this pool reads `process`). Default: beside weft's own code. */
+  workerEntry?: WorkerEntryOptions;
 }
 
-const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-/** weft's package folder (the parent of `src` or `dist`). */
-const weftRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-/** The file a weft child runs. */
-export const processEntry = fileURLToPath(new URL(`./process-entry${ext}`, import.meta.url));
-
-/** Validates child options; throws `InvalidOptionError` naming the bad one. */
-export function checkChildOptions(o: ChildOptions): void {
+/**
+ * Validates child options; throws `InvalidOptionError` naming the bad one. Returns the entry
+ * file the children run (`ModuleLoadError` when weft's own is not where it should be).
+ */
+export function checkChildOptions(o: ChildOptions): URL {
   if (o.maxOldSpaceSize !== undefined && !(Number.isInteger(o.maxOldSpaceSize) && o.maxOldSpaceSize > 0)) {
     throw new InvalidOptionError(`maxOldSpaceSize must be a whole number of megabytes > 0, got ${String(o.maxOldSpaceSize)}`);
   }
@@ -69,17 +70,22 @@ export function checkChildOptions(o: ChildOptions): void {
   if (o.sandbox !== undefined && (typeof o.sandbox !== 'object' || o.sandbox === null)) {
     throw new InvalidOptionError('sandbox must be an object like { allowFsRead: [dir] }');
   }
+  return workerEntry('process', o.workerEntry);
 }
 
-/** `fork` options for a child running `module` (a file: URL), loading TypeScript through `tsx` (its ESM API URL) when given. */
-export function forkOptions(o: ChildOptions, module: string, tsx: string | undefined): ForkOptions {
+/**
+ * `fork` options for a child that runs `entry` (from {@link checkChildOptions}) to load `module`
+ * (a file: URL), loading TypeScript through `tsx` (its ESM API URL) when given; `node` says which
+ * permission flag this Node takes.
+ */
+export function forkOptions(o: ChildOptions, entry: URL, module: string, tsx: string | undefined, node: NodeFlagFacts = currentNode()): ForkOptions {
   const env: NodeJS.ProcessEnv = { ...(o.inheritEnv === false ? {} : process.env), ...o.env };
   let flags = o.execArgv ? [...o.execArgv] : inheritedFlags();
   if (tsx) flags = [...withoutTsx(flags), '--import', `data:text/javascript,${encodeURIComponent(`const api = await import(${JSON.stringify(tsx)}); api.register();`)}`];
   if (o.maxOldSpaceSize !== undefined) flags.push(`--max-old-space-size=${o.maxOldSpaceSize}`);
   if (o.sandbox) {
     const s = o.sandbox;
-    const read = [weftRoot, ...(s.allowFsRead ?? [])];
+    const read = [weftRootOf(entry), ...(s.allowFsRead ?? [])];
     if (module.startsWith('file:')) read.push(fileURLToPath(module));
     if (tsx) {
       // tsx's folder and its siblings (esbuild), and the working directory (and its case-flipped
@@ -87,7 +93,7 @@ export function forkOptions(o: ChildOptions, module: string, tsx: string | undef
       const cwd = resolve(o.cwd ?? process.cwd());
       read.push(nodeModulesOf(fileURLToPath(tsx)), cwd, flipCase(cwd));
     }
-    flags.push('--experimental-permission', ...outermost(read).map((p) => `--allow-fs-read=${p}`));
+    flags.push(permissionFlag(node), ...outermost(read).map((p) => `--allow-fs-read=${p}`));
     for (const p of outermost(s.allowFsWrite ?? [])) flags.push(`--allow-fs-write=${p}`);
     if (tsx) {
       // a loader thread and esbuild's service process; no cache writes

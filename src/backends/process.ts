@@ -4,6 +4,7 @@
  * child (`Process`).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import type { Backend, WorkerEvents, WorkerHandle } from '../executor/backend.js';
 import type { PoolOptions } from '../executor/options.js';
@@ -12,7 +13,7 @@ import { SingleTaskRunner, type SingleTaskOptions } from '../executor/single.js'
 import type { ModuleLocation, TaskArgs, TaskName, TaskResult, UntypedModule } from '../executor/types.js';
 import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
 import { TASK_STRIDE, isFinal, isFinalized, takeStarted, type WorkerInit } from '../worker/protocol.js';
-import { checkChildOptions, forkOptions, isOutOfMemory, processEntry, type ChildOptions } from './child-options.js';
+import { checkChildOptions, forkOptions, isOutOfMemory, type ChildOptions } from './child-options.js';
 import { fromWire, portableTasks, toWire } from './process-wire.js';
 import { loadReviver } from './revive.js';
 
@@ -45,16 +46,17 @@ export class ProcessBackend implements Backend {
   readonly sharesMemory = false;
   readonly loadReviver = loadReviver;
   readonly #options: ChildOptions;
+  readonly #entry: URL;
   /** The live children. */
   readonly children = new Set<ChildProcess>();
 
   constructor(options: ChildOptions) {
-    checkChildOptions(options);
+    this.#entry = checkChildOptions(options);
     this.#options = options;
   }
 
   spawn(init: WorkerInit, events: WorkerEvents): ProcessHandle {
-    const child = fork(processEntry, [], forkOptions(this.#options, init.module, init.tsx));
+    const child = fork(fileURLToPath(this.#entry), [], forkOptions(this.#options, this.#entry, init.module, init.tsx));
     const started = new Int32Array(init.started);
     const grace = this.#options.killGrace ?? 1000;
     this.children.add(child);
@@ -219,15 +221,18 @@ export class Process<M = UntypedModule, K extends TaskName<M> = TaskName<M>> ext
     return this.#handle?.child.kill(signal) ?? false;
   }
 
+  /** @internal */
   protected backend(): ProcessBackend {
     return new ProcessBackend(this.#options);
   }
 
+  /** @internal */
   protected spawned(handle: WorkerHandle): void {
     this.#handle = handle as ProcessHandle;
     this.#handle.ref();
   }
 
+  /** @internal */
   protected finish(handle: WorkerHandle): void {
     (handle as ProcessHandle).stop();
   }

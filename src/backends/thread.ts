@@ -10,6 +10,7 @@ import { Pool } from '../executor/pool.js';
 import { SingleTaskRunner, type SingleTaskOptions } from '../executor/single.js';
 import type { ModuleLocation, TaskArgs, TaskName, TaskResult, Transferable, UntypedModule } from '../executor/types.js';
 import { INIT_KEY, isFinalized, type WorkerInit } from '../worker/protocol.js';
+import { workerEntry, type WorkerEntryOptions } from './entry.js';
 import { inheritedFlags } from './flags.js';
 import { loadReviver } from './revive.js';
 
@@ -29,9 +30,9 @@ export interface ThreadPoolOptions extends PoolOptions {
   workerData?: unknown;
   /** Worker name shown in debuggers. */
   name?: string;
+  /** Where weft's worker entry files are, for a program whose bundler moved weft (this pool reads `thread`). Default: beside weft's own code. */
+  workerEntry?: WorkerEntryOptions;
 }
-
-const entry = new URL(`./thread-entry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /** A running worker thread as its backend sees it: a {@link WorkerHandle} plus its thread id. */
 export interface ThreadHandle extends WorkerHandle {
@@ -44,8 +45,10 @@ export class ThreadBackend implements Backend {
   readonly sharesMemory = true;
   readonly loadReviver = loadReviver;
   readonly #options: ThreadPoolOptions;
+  readonly #entry: URL;
 
   constructor(options: ThreadPoolOptions) {
+    this.#entry = workerEntry('thread', options.workerEntry);
     if (options.resourceLimits !== undefined && (typeof options.resourceLimits !== 'object' || options.resourceLimits === null)) {
       throw new InvalidOptionError('resourceLimits must be an object like { maxOldGenerationSizeMb: 64 }');
     }
@@ -66,7 +69,7 @@ export class ThreadBackend implements Backend {
       stdout: false,
       stderr: false,
     };
-    const worker = startWorker(init.tsx, options, o.execArgv === undefined);
+    const worker = startWorker(this.#entry, init.tsx, options, o.execArgv === undefined);
     let error: unknown;
     const onResults = (message: unknown[]): void => events.results(message);
     worker.on('message', onResults);
@@ -113,7 +116,7 @@ export function inheritedExecArgv(): string[] | undefined {
  * (such as V8's `--expose-gc`) that plain inheritance would have handled: when the list is our
  * inherited one, drop the flags Node names and try again.
  */
-function startWorker(tsx: string | undefined, options: WorkerOptions, inheriting: boolean): Worker {
+function startWorker(entry: URL, tsx: string | undefined, options: WorkerOptions, inheriting: boolean): Worker {
   const start = (): Worker => (tsx ? new Worker(bootstrap(tsx, entry.href), { ...options, eval: true }) : new Worker(entry, options));
   try {
     return start();
@@ -147,7 +150,7 @@ export class ThreadPool<M = UntypedModule> extends Pool<M> {
 }
 
 /** Options of a {@link Thread}: Node's `Worker` options (as for `ThreadPool`), and an AbortSignal. */
-export interface ThreadOptions extends Pick<ThreadPoolOptions, 'resourceLimits' | 'env' | 'argv' | 'execArgv' | 'workerData' | 'name'>, SingleTaskOptions {}
+export interface ThreadOptions extends Pick<ThreadPoolOptions, 'resourceLimits' | 'env' | 'argv' | 'execArgv' | 'workerData' | 'name' | 'workerEntry'>, SingleTaskOptions {}
 
 /**
  * One exported task function on its own worker thread (Python's `threading.Thread`, but truly
@@ -167,6 +170,7 @@ export class Thread<M = UntypedModule, K extends TaskName<M> = TaskName<M>> exte
     this.#options = options;
   }
 
+  /** @internal */
   protected backend(): ThreadBackend {
     return new ThreadBackend(this.#options);
   }
@@ -176,15 +180,18 @@ export class Thread<M = UntypedModule, K extends TaskName<M> = TaskName<M>> exte
     return this.#threadId;
   }
 
+  /** @internal */
   protected spawned(handle: WorkerHandle): void {
     this.#threadId = (handle as ThreadHandle).threadId;
     handle.ref();
   }
 
+  /** @internal */
   protected finish(handle: WorkerHandle): void {
     handle.terminate();
   }
 
+  /** @internal */
   protected override stoppedByUs(): boolean {
     return true;
   }

@@ -170,10 +170,12 @@ export class Future<T> implements PromiseLike<T> {
     return this.promise.then(onfulfilled, onrejected);
   }
 
+  /** As `Promise.prototype.catch`. */
   catch<R = never>(onrejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<T | R> {
     return this.promise.catch(onrejected);
   }
 
+  /** As `Promise.prototype.finally`. */
   finally(onfinally?: (() => void) | null): Promise<T> {
     return this.promise.finally(onfinally);
   }

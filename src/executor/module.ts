@@ -6,6 +6,8 @@ import { ModuleLoadError } from '../worker/errors.js';
 import type { ModuleLocation } from './types.js';
 
 const TS = /\.[mc]?tsx?$/;
+/** What Node's own type stripping loads: `.ts`, `.mts`, `.cts` (not `.tsx`). */
+const STRIPPABLE = /\.[mc]?ts$/;
 
 /** A task module located and checked, with the tsx API to register in workers when it (or weft itself) is TypeScript. */
 export interface ResolvedModule {
@@ -31,12 +33,47 @@ export function resolveTaskModule(location: ModuleLocation): ResolvedModule {
       );
     }
   }
-  return { url, tsx: needsTsx(url) ? tsxApi(url) : undefined };
+  return { url, tsx: typeScriptLoader(currentLoaderFacts(url)) === 'tsx' ? tsxApi(url) : undefined };
 }
 
-/** True when workers must load TypeScript: the task module is .ts, or weft itself runs from its .ts sources. */
-export function needsTsx(moduleUrl: string): boolean {
-  return TS.test(moduleUrl) || TS.test(import.meta.url);
+/** How workers load a task module: as JavaScript, with Node's own type stripping, or through tsx. */
+export type TypeScriptLoader = 'none' | 'node' | 'tsx';
+
+/** What {@link typeScriptLoader} decides from. */
+export interface LoaderFacts {
+  /** The task module's URL. */
+  moduleUrl: string;
+  /** The URL of weft's own code (`.ts` when weft runs from its sources). */
+  weftUrl: string;
+  /** `process.features.typescript`: `'strip'` or `'transform'` where Node strips types itself (22.18+, 23.6+, or with `--experimental-strip-types`), else false or absent. */
+  nodeTypeScript: string | boolean | undefined;
+  /** The parent's Node flags (`process.execArgv`). */
+  execArgv: readonly string[];
+}
+
+/**
+ * How workers load the task module. Node's own type stripping comes first where it is on, so
+ * TypeScript tasks need no tsx there; tsx stays for weft's own `.ts` sources (whose imports
+ * name `.js` files), for `.tsx`, for modules under `node_modules` (which Node does not strip),
+ * and for a program that itself runs under tsx, whose task modules may lean on what only tsx
+ * does (`./util.js` naming `util.ts`, enums).
+ */
+export function typeScriptLoader(facts: LoaderFacts): TypeScriptLoader {
+  if (TS.test(facts.weftUrl)) return 'tsx';
+  if (!TS.test(facts.moduleUrl)) return 'none';
+  const strippable = STRIPPABLE.test(facts.moduleUrl) && !/[\\/]node_modules[\\/]/.test(facts.moduleUrl);
+  return facts.nodeTypeScript && strippable && !runsUnderTsx(facts.execArgv) ? 'node' : 'tsx';
+}
+
+/** This process's facts for {@link typeScriptLoader}. */
+function currentLoaderFacts(moduleUrl: string): LoaderFacts {
+  const features = process.features as { typescript?: string | boolean };
+  return { moduleUrl, weftUrl: import.meta.url, nodeTypeScript: features.typescript, execArgv: process.execArgv };
+}
+
+/** True when the flags load tsx (`tsx main.ts`, `node --import tsx`, `--loader tsx`). */
+function runsUnderTsx(execArgv: readonly string[]): boolean {
+  return execArgv.some((flag) => /(^|[=/\\])tsx([/\\]|$)/.test(flag));
 }
 
 /** The file URL of tsx's ESM API, looked up from weft, then from the current directory. */

@@ -48,8 +48,8 @@ export interface PoolOptions {
   cancelGrace?: number;
   /**
    * Milliseconds a worker may take to start (boot, import the task module, run the
-   * initializer) before it is stopped and replaced; its tasks go to another worker, and fail
-   * with `WorkerExitedError` once three workers in a row never started. Default 60,000.
+   * initializer) before it is stopped and replaced; its tasks go to another worker. Five
+   * workers in a row that never start break the pool (`BrokenPoolError`). Default 60,000.
    */
   startTimeout?: number;
 }

@@ -57,6 +57,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   /** Rebuilds results that arrive as tagged copies, once the backend's reviver is loaded. */
   #revive: Promise<Reviver> | undefined;
 
+  /** Made by `ThreadPool`, `ProcessPool` and `AsyncPool` over their backend. @internal */
   constructor(backend: Backend, module: ModuleLocation, options: PoolOptions = {}) {
     const opts = (this.#opts = resolvePoolOptions(options));
     const resolved = resolveTaskModule(module);

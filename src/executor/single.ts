@@ -64,11 +64,11 @@ export abstract class SingleTaskRunner<R> extends EventEmitter {
     this.#exited = new Promise((resolve) => (this.#markExited = resolve));
   }
 
-  /** The backend that starts the worker. */
+  /** The backend that starts the worker. @internal */
   protected abstract backend(): Backend;
-  /** Stops the worker once its task has returned. */
+  /** Stops the worker once its task has returned. @internal */
   protected abstract finish(handle: WorkerHandle): void;
-  /** Called with the handle right after the worker is spawned. */
+  /** Called with the handle right after the worker is spawned. @internal */
   protected abstract spawned(handle: WorkerHandle): void;
 
   /** 'created', 'running' or 'finished'. */
@@ -198,7 +198,7 @@ export abstract class SingleTaskRunner<R> extends EventEmitter {
     this.emit('exit', this.exitCode, this.signalCode);
   }
 
-  /** True when weft stops the worker itself after its task returned (a terminated thread reports code 1: shown as 0). */
+  /** True when weft stops the worker itself after its task returned (a terminated thread reports code 1: shown as 0). @internal */
   protected stoppedByUs(): boolean {
     return false;
   }

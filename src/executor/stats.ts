@@ -5,11 +5,17 @@ import { Histogram } from './histogram.js';
 export interface Percentiles {
   /** Samples behind the figures (large batches are sampled, not recorded task by task). */
   count: number;
+  /** The shortest. */
   min: number;
+  /** The average. */
   mean: number;
+  /** The median. */
   p50: number;
+  /** 90% took at most this long. */
   p90: number;
+  /** 99% took at most this long. */
   p99: number;
+  /** The longest. */
   max: number;
 }
 
@@ -19,15 +25,21 @@ export interface PoolStats {
   backend: string;
   /** 'open'; 'closing' after `close()`; 'terminated'; 'broken' once workers kept failing to start (see `brokenReason`). */
   state: 'open' | 'closing' | 'terminated' | 'broken';
-  /** Workers alive, and how many of them have work. */
+  /** Workers alive. */
   workers: number;
+  /** Workers with at least one task. */
   activeWorkers: number;
+  /** Workers with none. */
   idleWorkers: number;
-  /** Tasks waiting in the pool's queue, and sent to workers but not yet settled. */
+  /** Tasks waiting in the pool's queue. */
   queued: number;
+  /** Tasks sent to workers but not yet settled. */
   running: number;
+  /** Tasks that returned a value. */
   completed: number;
+  /** Tasks that failed (threw, timed out, lost their worker…). */
   failed: number;
+  /** Tasks cancelled before or while running. */
   cancelled: number;
   /** Time tasks spent running in a worker. */
   runTime: Percentiles;

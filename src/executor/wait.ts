@@ -8,7 +8,9 @@ export type ReturnWhen = 'FIRST_COMPLETED' | 'FIRST_EXCEPTION' | 'ALL_COMPLETED'
 
 /** The two sets {@link wait} resolves to. */
 export interface WaitResult<T> {
+  /** The futures that had settled by then. */
   done: Set<Future<T>>;
+  /** Those still pending (they go on running). */
   notDone: Set<Future<T>>;
 }
 
@@ -53,7 +55,10 @@ export async function wait<T>(
 }
 
 /** What {@link asCompleted} yields: the future and its outcome, as `Promise.allSettled` reports it. */
-export type Completed<T> = PromiseSettledResult<T> & { future: Future<T> };
+export type Completed<T> = PromiseSettledResult<T> & {
+  /** The future that completed. */
+  future: Future<T>;
+};
 
 /**
  * Yields futures as they complete, like Python's `as_completed`, each with its outcome (a

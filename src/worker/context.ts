@@ -8,7 +8,9 @@ import type { TransferListItem } from 'node:worker_threads';
 /** A task result to be moved, not copied, back to the caller; made by {@link move}. Internal. */
 export class Moved {
   constructor(
+    /** The result. */
     readonly value: unknown,
+    /** What moves with it. */
     readonly transfer: ArrayBuffer[],
   ) {}
 }
