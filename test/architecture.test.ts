@@ -11,9 +11,9 @@ const SRC = fileURLToPath(new URL('../src/', import.meta.url));
  * Top to bottom; a file may import its own folder and any folder below it. `ground` is src/*.ts.
  * The command line stands above index.ts: it is a user of the public entry points.
  */
-const LAYERS = ['cli', 'index', 'async', 'backends', 'ipc', 'executor', 'worker', 'shared', 'ground'];
+const LAYERS = ['cli', 'index', 'redis', 'async', 'backends', 'ipc', 'executor', 'worker', 'shared', 'ground'];
 /** What the command line may import: the public entry points, and the tsx lookup it shares with the pools. */
-const CLI_MAY_IMPORT = ['index.ts', 'async/index.ts', 'shared/index.ts', 'worker/context.ts', 'executor/module.ts'];
+const CLI_MAY_IMPORT = ['index.ts', 'redis/index.ts', 'async/index.ts', 'shared/index.ts', 'worker/context.ts', 'executor/module.ts'];
 const MAX_LINES = 450;
 
 function files(dir: string): string[] {

@@ -22,6 +22,10 @@ Usage:
   weft race [--increments n] [--workers n] [--processes] [--json]
       Two workers increment a shared counter without a lock (updates get lost), then with
       weft's Lock (exact).
+  weft worker <module> --redis url --queue name [--concurrency n] [--model thread|process|async]
+              [--size n] [--lock-duration ms] [--prefix p] [--connect-timeout ms]
+      Take the tasks of a RedisPool's queue and run them here, in a local pool; prints a line
+      with 'ready' once taking tasks; SIGTERM or SIGINT finishes the running tasks and exits 0.
 
 Options:
   --quick            a few seconds (smoke test)       --full        longer, more levels
@@ -60,7 +64,19 @@ export type Command =
       report?: string;
     } & Common)
   | ({ kind: 'advise'; module: string; task: string; args: unknown[]; verify: boolean } & Common)
-  | ({ kind: 'race'; increments: number; workers: number; processes: boolean } & Common);
+  | ({ kind: 'race'; increments: number; workers: number; processes: boolean } & Common)
+  | ({
+      kind: 'worker';
+      module: string;
+      redis: string;
+      queue: string;
+      prefix?: string;
+      concurrency?: number;
+      model: 'thread' | 'process' | 'async';
+      size?: number;
+      lockDuration?: number;
+      connectTimeout?: number;
+    } & Common);
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -84,6 +100,10 @@ const perCommand: Record<string, Options> = {
   },
   advise: { args: { type: 'string' }, verify: { type: 'boolean', default: false } },
   race: { increments: { type: 'string' }, workers: { type: 'string' }, processes: { type: 'boolean' } },
+  worker: {
+    redis: { type: 'string' }, queue: { type: 'string' }, prefix: { type: 'string' }, concurrency: { type: 'string' }, model: { type: 'string' },
+    size: { type: 'string' }, 'lock-duration': { type: 'string' }, 'connect-timeout': { type: 'string' },
+  },
 };
 
 /** Parses `--args`: one JSON value is one argument, a JSON array is the argument list. */
@@ -124,7 +144,7 @@ export function parseCommand(argv: string[]): Command {
   const name = argv[0];
   const known = name !== undefined && Object.hasOwn(perCommand, name);
   if (name !== undefined && !name.startsWith('-') && !known) {
-    throw new UsageError(`unknown command '${name}': use bench, advise or race (weft --help lists them)`);
+    throw new UsageError(`unknown command '${name}': use bench, advise, race or worker (weft --help lists them)`);
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -147,6 +167,7 @@ export function parseCommand(argv: string[]): Command {
       processes: v.processes === true,
     };
   }
+  if (name === 'worker') return workerCommand(pos, str, base);
   if (name === 'advise') {
     if (pos.length !== 2) throw new UsageError('weft advise needs a module and a task name: weft advise ./tasks.js fib --args 30');
     return { kind: 'advise', ...base, module: pos[0]!, task: pos[1]!, args: parseTaskArgs(str('args')), verify: v.verify === true };
@@ -172,5 +193,22 @@ export function parseCommand(argv: string[]): Command {
     models: models(str('models')),
     delay: int('delay', str('delay'), 0),
     report: str('report'),
+  };
+}
+
+const WORKER_MODELS = ['thread', 'process', 'async'] as const;
+
+function workerCommand(pos: string[], str: (k: string) => string | undefined, base: Common): Command {
+  if (pos.length !== 1) throw new UsageError('weft worker needs one task module: weft worker ./tasks.js --redis redis://127.0.0.1:6379 --queue jobs');
+  const redis = str('redis');
+  const queue = str('queue');
+  if (redis === undefined || !/^rediss?:\/\//.test(redis)) throw new UsageError(`weft worker needs --redis redis://host:port (or rediss:// for TLS), got ${redis === undefined ? 'none' : `'${redis}'`}`);
+  if (queue === undefined || queue === '' || queue.includes(':')) throw new UsageError("weft worker needs --queue <name> (the RedisPool's queue option, without ':')");
+  const model = str('model') ?? 'thread';
+  if (!(WORKER_MODELS as readonly string[]).includes(model)) throw new UsageError(`unknown --model '${model}': choose thread, process or async`);
+  return {
+    kind: 'worker', ...base, module: pos[0]!, redis, queue, prefix: str('prefix'), concurrency: int('concurrency', str('concurrency'), 1),
+    model: model as (typeof WORKER_MODELS)[number], size: int('size', str('size'), 1), lockDuration: int('lock-duration', str('lock-duration'), 100),
+    connectTimeout: int('connect-timeout', str('connect-timeout'), 1),
   };
 }

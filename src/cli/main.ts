@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `weft` command: `bench`, `advise` and `race`. Errors print as one line with a hint and a
+ * The `weft` command: `bench`, `advise`, `race` and `worker`. Errors print as one line with a hint and a
  * non-zero exit code (the stack only with `--verbose`); Ctrl-C stops every worker and exits 130.
  * @packageDocumentation
  */
@@ -26,6 +26,8 @@ async function dispatch(command: Command): Promise<void> {
       return (await import('./advise.js')).adviseCommand(command);
     case 'race':
       return (await import('./race.js')).raceCommand(command);
+    case 'worker':
+      return (await import('./worker.js')).workerCommand(command);
   }
 }
 
@@ -46,17 +48,19 @@ function fail(error: unknown): void {
 }
 
 let interrupted = false;
-process.on('SIGINT', () => {
+/** Ctrl-C stops every worker of a measuring command and exits 130 (`weft worker` handles its own signals: it drains). */
+function onInterrupt(): void {
   if (interrupted) process.exit(130); // a second Ctrl-C: leave now
   interrupted = true;
   process.stderr.write('\nweft: interrupted: stopping every worker\n');
   void Promise.allSettled([terminateAll(), runCleanups()]).then(() => process.exit(130));
-});
+}
 
 async function main(): Promise<void> {
   try {
     const command = parseCommand(process.argv.slice(2));
     verbose = command.verbose;
+    if (command.kind !== 'worker') process.on('SIGINT', onInterrupt);
     await dispatch(command);
   } catch (error) {
     if (interrupted) return;

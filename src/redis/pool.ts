@@ -1,0 +1,431 @@
+/**
+ * `RedisPool`: the executor contract (run, submit, map, starmap, stats, close, terminate) over
+ * BullMQ on Redis, so tasks run on `weft worker`s on other machines. One job per call (one per
+ * chunk for `map`), added in bulk; each result is pushed by the worker onto this producer's own
+ * list and read back with a blocking pop, and a sweep of the jobs' states catches the results
+ * that will never come (a job BullMQ failed, a job lost with its Redis).
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Queue } from 'bullmq';
+import { DataCloneError, InvalidOptionError, QueueFullError } from '../errors.js';
+import { PoolClosedError, PoolTerminatedError, TaskAbortedError } from '../executor/errors.js';
+import { Future } from '../executor/future.js';
+import { mapTasks, type MapOptions, type MapResults, type SubmitChunk } from '../executor/map.js';
+import { checkCallOptions, checkTimeout, type CloseOptions } from '../executor/options.js';
+import { StatsRecorder, type PoolStats } from '../executor/stats.js';
+import type { MapItem, MapTaskName, ModuleLocation, TaskArgs, TaskName, TaskResult, UntypedModule } from '../executor/types.js';
+import { UnknownTaskError } from '../worker/errors.js';
+import { FLAG_SPREAD, MODE_CALL, MODE_CHUNK } from '../worker/protocol.js';
+import { bounded } from './bounded.js';
+import { Call, bullPriority } from './call.js';
+import { closeLink, describeConnection, openLink, whenReady, type Link } from './connection.js';
+import { QueueFigures, type JobCounts } from './counts.js';
+import { PayloadTooLargeError, RedisUnavailableError } from './errors.js';
+import { checkJobId, resolveRedisPoolOptions, type RedisCallOptions, type RedisPoolOptions, type ResolvedRedisPoolOptions } from './options.js';
+import { remoteError } from './remote-error.js';
+import { ResultReader } from './results.js';
+import { Sweep } from './sweep.js';
+import { Keys, RESULT_OK, RESULT_TTL_MS, decodeResult, encodeArgs, type JobData } from './wire.js';
+
+/** Jobs per `addBulk`. */
+const ADD_BULK = 1000;
+/** Failed jobs BullMQ keeps (the sweep reads their reason, then removes them). */
+const FAILED_KEPT = { age: 24 * 3600, count: 10_000 };
+/** Chunks a map keeps in flight by default: 4 per assumed worker, as the local pools do. */
+const MAP_WORKERS = 4;
+
+/** `stats()` of a `RedisPool`: the pool's figures, with the queue's job counts as last read from Redis. */
+export interface RedisPoolStats extends PoolStats {
+  /** Calls of this pool not yet settled. */
+  outstanding: number;
+  /** Job counts of the whole queue (every producer), refreshed in the background. */
+  jobs: JobCounts;
+}
+
+/**
+ * Runs tasks on `weft worker`s anywhere, through BullMQ on Redis: the same executor API as
+ * `ThreadPool` and `ProcessPool`. Arguments and results travel with v8 serialization, and a
+ * task's error arrives with its name, message, remote stack, `code` and `cause`.
+ *
+ * Delivery is at least once: a worker that dies mid-task has it re-run by another after its
+ * lock expires, and every call here still settles exactly once. Unlike a local pool, a
+ * `RedisPool` does not see when a remote worker begins a call: a future stays 'pending' until
+ * it settles, and `cancel()` returns true for any call not yet settled (a queued job is
+ * removed and never runs; a running one submitted with a signal or timeout is aborted on its
+ * worker; one without runs to its end, its result dropped).
+ *
+ * An open pool keeps its Redis connections, and so the process, alive: `close()` it.
+ *
+ * @example
+ * const pool = new RedisPool<typeof import('./tasks.js')>(new URL('./tasks.js', import.meta.url), { connection: 'redis://127.0.0.1:6379', queue: 'jobs' });
+ * console.log(await pool.run('fib', 30));
+ * await pool.close();
+ */
+export class RedisPool<M = UntypedModule> implements AsyncDisposable {
+  readonly #opts: ResolvedRedisPoolOptions;
+  readonly #keys: Keys;
+  readonly #where: string;
+  readonly #producer = randomBytes(8).toString('hex');
+  readonly #main: Link;
+  readonly #reader: Link;
+  readonly #queue: Queue;
+  readonly #calls = new Map<string, Call>();
+  readonly #stats = new StatsRecorder();
+  readonly #sweep: Sweep;
+  #outbox: Call[] = [];
+  #adding = 0;
+  #seq = 0;
+  #state: 'open' | 'closing' | 'terminated' = 'open';
+  #idleWaiters: (() => void)[] = [];
+  #closing: Promise<void> | undefined;
+  #terminating: Promise<void> | undefined;
+  readonly #figures: QueueFigures;
+  readonly #results: ResultReader;
+
+  /** `module` names the task module the workers run (for its types; it is not loaded here). */
+  constructor(module: ModuleLocation, options: RedisPoolOptions) {
+    if (!(module instanceof URL) && (typeof module !== 'string' || module.length === 0)) {
+      throw new InvalidOptionError(`the task module must be a file URL or a path (the one the workers run), got ${String(module)}`);
+    }
+    const opts = (this.#opts = resolveRedisPoolOptions(options));
+    this.#keys = new Keys(opts.prefix, opts.queue);
+    this.#where = describeConnection(opts.connection);
+    this.#main = openLink(opts.connection, `weft-pool-${this.#producer}`);
+    this.#reader = openLink(opts.connection, `weft-pool-${this.#producer}-results`);
+    this.#queue = new Queue(opts.queue, { connection: this.#main.redis, prefix: opts.prefix });
+    this.#queue.on('error', () => {}); // connection errors are the link's to report
+    this.#figures = new QueueFigures(this.#queue, this.#main);
+    this.#results = new ResultReader(this.#reader, this.#keys.results(this.#producer), () => this.#calls.size > 0 && this.#state !== 'terminated', (r) => this.#onResult(r));
+    this.#sweep = new Sweep(this.#queue, this.#main, opts.connectTimeout, this.#where, {
+      calls: () => this.#calls.values(),
+      touch: (call) => {
+        this.#calls.delete(call.id);
+        this.#calls.set(call.id, call);
+      },
+      fail: (call, error) => this.#fail(call, error),
+    });
+  }
+
+  /** Runs task `name` with `args` on a worker; resolves to its result. */
+  run<K extends TaskName<M>>(name: K, ...args: TaskArgs<M, K>): Promise<TaskResult<M, K>> {
+    return new Promise((resolve, reject) => {
+      this.#accept(name, args, MODE_CALL, resolve as (v: unknown) => void, reject, undefined, true);
+    });
+  }
+
+  /**
+   * Submits a task with per-call options (signal, timeout, priority, jobId) and returns a
+   * {@link Future}. `timeout` counts from the task's start on its worker.
+   */
+  submit<K extends TaskName<M>>(name: K, args: TaskArgs<M, K>, options: RedisCallOptions = {}): Future<TaskResult<M, K>> {
+    let call: Call | undefined;
+    const promise = new Promise<TaskResult<M, K>>((resolve, reject) => {
+      call = this.#accept(name, args, MODE_CALL, resolve as (v: unknown) => void, reject, options, true);
+    });
+    return new Future(promise, (reason) => (call ? this.#cancel(call, reason) : false));
+  }
+
+  /**
+   * Applies task `name` to every item of `input`, as `ThreadPool.map` does: lazily, under a
+   * bounded window, in input order (or as finished with `ordered: false`); the items travel in
+   * chunks, one job per chunk, added in bulk.
+   */
+  map<K extends MapTaskName<M>>(name: K, input: Iterable<MapItem<M, K>> | AsyncIterable<MapItem<M, K>>, options: MapOptions = {}): MapResults<TaskResult<M, K>> {
+    const submit: SubmitChunk = (items, onDone) => this.#submitChunk(name, MODE_CHUNK, items, onDone);
+    return mapTasks(submit, input, options, MAP_WORKERS) as MapResults<TaskResult<M, K>>;
+  }
+
+  /** `map` for tasks of several arguments: each item is an argument tuple (Python's `Pool.starmap`). */
+  starmap<K extends TaskName<M>>(name: K, input: Iterable<TaskArgs<M, K>> | AsyncIterable<TaskArgs<M, K>>, options: MapOptions = {}): MapResults<TaskResult<M, K>> {
+    const submit: SubmitChunk = (items, onDone) => this.#submitChunk(name, MODE_CHUNK | FLAG_SPREAD, items, onDone);
+    return mapTasks(submit, input, options, MAP_WORKERS) as MapResults<TaskResult<M, K>>;
+  }
+
+  /**
+   * A snapshot: this pool's counters and run times (as reported by the workers), and the
+   * queue's job counts and worker count as last read from Redis (each call refreshes them in
+   * the background; `jobCounts()` reads them now).
+   */
+  stats(): RedisPoolStats {
+    this.#figures.refresh();
+    const { jobs, workers } = this.#figures;
+    const active = Math.min(workers, jobs.active);
+    const base = {
+      backend: 'redis', state: this.#state === 'open' ? ('open' as const) : this.#state, workers, activeWorkers: active, idleWorkers: workers - active,
+      queued: jobs.waiting + jobs.prioritized + jobs.delayed, running: jobs.active, startFailures: 0, brokenReason: undefined,
+    };
+    return { ...this.#stats.snapshot(base, Math.max(1, workers)), outstanding: this.#calls.size, jobs };
+  }
+
+  /** Reads the queue's job counts from Redis now. */
+  async jobCounts(): Promise<JobCounts> {
+    await whenReady(this.#main, this.#opts.connectTimeout, this.#where);
+    return this.#figures.read();
+  }
+
+  /** Calls not yet settled. */
+  get size(): number {
+    return this.#calls.size;
+  }
+
+  /**
+   * Stops accepting calls, waits for the accepted ones to settle, then closes every Redis
+   * connection, so the process can exit by itself. `cancelPending: true` first removes the
+   * jobs still waiting in Redis (their calls are cancelled); with `timeout` (ms), the pool is
+   * terminated if calls remain by then. Idempotent.
+   */
+  close(options: CloseOptions = {}): Promise<void> {
+    if (this.#terminating) return this.#terminating;
+    let timeout: number | undefined;
+    try {
+      timeout = checkTimeout(options.timeout, 'timeout');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#state === 'open') this.#state = 'closing';
+    if (options.cancelPending) void this.#cancelWaiting();
+    this.#closing ??= this.#whenIdle().then(() => this.#shutdown());
+    if (timeout !== undefined) {
+      const timer = setTimeout(() => void this.terminate(), timeout);
+      void this.#closing.then(() => clearTimeout(timer));
+    }
+    return this.#closing;
+  }
+
+  /**
+   * Stops now: rejects every outstanding call with `PoolTerminatedError`, removes their jobs
+   * still waiting in Redis and asks the workers to abort the running ones, then closes the
+   * connections. Idempotent.
+   */
+  terminate(): Promise<void> {
+    if (this.#terminating) return this.#terminating;
+    this.#state = 'terminated';
+    const calls = [...this.#calls.values(), ...this.#outbox.filter((c) => !c.settled)];
+    for (const call of calls) this.#fail(call, new PoolTerminatedError());
+    this.#outbox = [];
+    this.#terminating = Promise.allSettled(calls.filter((c) => c.added).map((c) => this.#revoke(c))).then(() => this.#shutdown());
+    return this.#terminating;
+  }
+
+  /** `await using pool = new RedisPool(...)` closes the pool at scope exit. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #accept(
+    name: string, args: unknown[], mode: number, resolve: (value: unknown) => void, reject: (reason: unknown) => void,
+    options: RedisCallOptions | undefined, bounded: boolean,
+  ): Call | undefined {
+    let data: JobData;
+    let jobId: string | undefined;
+    try {
+      jobId = this.#check(name, options, bounded);
+      data = this.#jobData(name, args, mode, options, jobId !== undefined);
+    } catch (error) {
+      reject(error);
+      return undefined;
+    }
+    const id = jobId ?? `${this.#producer}.${++this.#seq}`;
+    const call = new Call(id, name, data, options?.priority ?? 0, resolve, reject, options?.signal);
+    const first = this.#calls.get(id);
+    if (first) {
+      (first.followers ??= []).push(call); // the same caller-chosen id: one job, one result for both
+      return call;
+    }
+    this.#calls.set(id, call);
+    if (call.signal) {
+      call.onAbort = () => this.#cancel(call, call.signal!.reason);
+      call.signal.addEventListener('abort', call.onAbort, { once: true });
+    }
+    if (this.#outbox.push(call) === 1) queueMicrotask(() => void this.#flush());
+    return call;
+  }
+
+  /** Throws why a call cannot be accepted now, if it cannot; returns its caller-chosen id. */
+  #check(name: string, options: RedisCallOptions | undefined, bounded: boolean): string | undefined {
+    if (this.#state !== 'open') {
+      throw new PoolClosedError(`the pool is ${this.#state === 'closing' ? 'closed' : 'terminated'}: task '${String(name)}' was not accepted; create a new pool to run more tasks`);
+    }
+    if (typeof name !== 'string') throw new UnknownTaskError(`a task name must be a string naming an export of the task module, got ${typeof name}`);
+    if (bounded && this.#calls.size >= this.#opts.maxQueue) {
+      throw new QueueFullError(`the pool has ${this.#calls.size} calls outstanding (maxQueue: ${this.#opts.maxQueue}): await some results before submitting more, raise maxQueue, or use map() which applies backpressure`);
+    }
+    if (options === undefined) return undefined;
+    checkCallOptions(options);
+    if ((options as { transfer?: unknown }).transfer !== undefined) throw new InvalidOptionError('transfer does not apply to a RedisPool: arguments are serialized to Redis');
+    const jobId = checkJobId(options.jobId);
+    if (options.signal?.aborted) throw new TaskAbortedError(name, options.signal.reason);
+    return jobId;
+  }
+
+  #jobData(name: string, args: unknown, mode: number, options: RedisCallOptions | undefined, custom: boolean): JobData {
+    let bytes: Buffer;
+    try {
+      bytes = encodeArgs(args);
+    } catch (error) {
+      throw new DataCloneError(`the arguments of '${name}' cannot be sent to a Redis worker (${(error as Error)?.message ?? String(error)}); pass plain data`, error);
+    }
+    if (bytes.length > this.#opts.maxPayloadBytes) throw new PayloadTooLargeError(name, bytes.length, this.#opts.maxPayloadBytes);
+    const data: JobData = { a: bytes.toString('base64'), m: mode, r: this.#producer };
+    if (options?.timeout !== undefined) data.t = options.timeout;
+    if (options?.timeout !== undefined || options?.signal) data.s = 1;
+    if (custom) data.k = 1;
+    return data;
+  }
+
+  #submitChunk(name: string, mode: number, ...[items, onDone]: Parameters<SubmitChunk>): () => void {
+    let call: Call | undefined; // assigned after #accept returns: it may reject (pool closed) before then
+    let micros = 0;
+    call = this.#accept(
+      name, Array.from(items), mode,
+      (value) => onDone(undefined, value, micros),
+      (error) => onDone(error, undefined, micros),
+      undefined, false,
+    );
+    if (call) call.onMicros = (m) => (micros = m);
+    return () => {
+      if (call) this.#cancel(call, undefined);
+    };
+  }
+
+  /** Adds the calls accepted since the last flush, in bulk. */
+  async #flush(): Promise<void> {
+    const calls = this.#outbox.filter((c) => !c.settled);
+    this.#outbox = [];
+    if (calls.length === 0) return;
+    this.#adding++;
+    try {
+      await whenReady(this.#main, this.#opts.connectTimeout, this.#where);
+      await bounded(this.#add(calls), this.#opts.connectTimeout, () => new RedisUnavailableError(`Redis at ${this.#where} did not take ${calls.length} job(s) within ${this.#opts.connectTimeout} ms (connectTimeout); they may still run once it does`));
+      const now = performance.now();
+      for (const call of calls) {
+        call.added = true;
+        call.addedAt = now;
+        if (call.settled) void this.#revoke(call); // cancelled while being added
+      }
+      this.#results.start();
+      this.#sweep.start();
+    } catch (error) {
+      const why = error instanceof RedisUnavailableError ? error : new RedisUnavailableError(`Redis at ${this.#where} refused the jobs: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      for (const call of calls) if (!call.settled) this.#fail(call, why);
+    } finally {
+      this.#adding--;
+      this.#checkIdle();
+    }
+  }
+
+  async #add(calls: Call[]): Promise<void> {
+    const custom = calls.filter((c) => c.data.k);
+    if (custom.length > 0) {
+      const multi = this.#main.redis.multi();
+      for (const c of custom) multi.sadd(this.#keys.waiting(c.id), this.#producer).pexpire(this.#keys.waiting(c.id), RESULT_TTL_MS);
+      await multi.exec();
+    }
+    for (let i = 0; i < calls.length; i += ADD_BULK) {
+      await this.#queue.addBulk(
+        calls.slice(i, i + ADD_BULK).map((c) => ({
+          name: c.name, data: c.data, opts: { jobId: c.id, priority: bullPriority(c.priority), removeOnComplete: true, removeOnFail: FAILED_KEPT },
+        })),
+      );
+    }
+  }
+
+  #onResult(buffer: Buffer): void {
+    const [id, status, value, micros] = decodeResult(buffer);
+    const call = this.#calls.get(id);
+    if (!call) return; // cancelled here, or a second run after a worker was lost
+    this.#stats.recordRun(micros, true);
+    call.onMicros?.(micros);
+    if (status === RESULT_OK) this.#fulfil(call, value);
+    else this.#fail(call, remoteError(status, value, call.name));
+  }
+
+  #fulfil(call: Call, value: unknown): void {
+    for (const c of this.#settle(call)) {
+      this.#stats.completed++;
+      c.resolve(value);
+    }
+  }
+
+  #fail(call: Call, error: unknown): void {
+    for (const c of this.#settle(call)) {
+      this.#stats.failed++;
+      c.reject(error);
+    }
+  }
+
+  /** Marks a call (and the calls that share its id) settled; returns them. */
+  #settle(call: Call): Call[] {
+    const all = [call, ...(call.followers ?? [])];
+    for (const c of all) {
+      c.settled = true;
+      if (c.onAbort) c.signal!.removeEventListener('abort', c.onAbort);
+    }
+    if (this.#calls.get(call.id) === call) this.#calls.delete(call.id);
+    this.#checkIdle();
+    return all;
+  }
+
+  #checkIdle(): void {
+    if (this.#calls.size > 0 || this.#adding > 0) return;
+    this.#sweep.stop();
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Cancels a call not yet settled here; its job is removed from Redis, or aborted on its worker. */
+  #cancel(call: Call, reason: unknown): boolean {
+    if (call.settled) return false;
+    const first = this.#calls.get(call.id);
+    if (first !== call && first?.followers?.includes(call)) {
+      first.followers.splice(first.followers.indexOf(call), 1); // the job goes on for the others
+      call.settled = true;
+    } else this.#settle(call);
+    this.#stats.cancelled++;
+    call.reject(new TaskAbortedError(call.name, reason));
+    if (call.added) void this.#revoke(call);
+    return true;
+  }
+
+  /** Removes a call's job if it waits; asks every worker to abort it if it runs. Best effort. */
+  async #revoke(call: Call): Promise<void> {
+    try {
+      const removed = await bounded(this.#queue.remove(call.id), this.#opts.connectTimeout);
+      if (removed === 0) await bounded(this.#main.redis.publish(this.#keys.cancels, call.id), this.#opts.connectTimeout);
+    } catch {
+      // Redis is gone: the job may still run; its result will be dropped.
+    }
+  }
+
+  /** `close({ cancelPending })`: cancels the calls whose jobs still wait in Redis. */
+  async #cancelWaiting(): Promise<void> {
+    const reason = new PoolClosedError('the pool was closed with cancelPending before this call began');
+    for (const call of [...this.#calls.values()]) {
+      if (call.settled) continue;
+      if (!call.added) {
+        this.#cancel(call, reason);
+        continue;
+      }
+      try {
+        const state = await this.#queue.getJobState(call.id);
+        if ((state === 'waiting' || state === 'prioritized' || state === 'delayed') && (await this.#queue.remove(call.id)) === 1 && !call.settled) this.#cancel(call, reason);
+      } catch {
+        // Redis is gone: leave the call to the sweep
+      }
+    }
+  }
+
+  #whenIdle(): Promise<void> {
+    if (this.#calls.size === 0 && this.#adding === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#sweep.stop();
+    this.#results.stop();
+    await this.#queue.close().catch(() => {});
+    await closeLink(this.#main);
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * `RedisWorker`: takes tasks from a BullMQ queue and runs them in a local weft pool (a
+ * `ThreadPool` by default, so CPU-heavy tasks never starve BullMQ's lock renewal on this
+ * thread), then pushes each result to the list of the producer that asked for it. Only the
+ * functions the worker's own task module exports run; no code travels through Redis.
+ */
+import { performance } from 'node:perf_hooks';
+import { Worker, type Job } from 'bullmq';
+import { AsyncPool } from '../backends/inline.js';
+import { ProcessPool } from '../backends/process.js';
+import { ThreadPool } from '../backends/thread.js';
+import { TaskAbortedError, TaskTimeoutError } from '../executor/errors.js';
+import type { Pool } from '../executor/pool.js';
+import type { ModuleLocation } from '../executor/types.js';
+import { encodeThrow } from '../worker/error-codec.js';
+import { ThrownValueError, UnknownTaskError } from '../worker/errors.js';
+import { FLAG_SPREAD, MODE_CHUNK } from '../worker/protocol.js';
+import { Recent } from './recent.js';
+import { closeLink, describeConnection, openLink, whenReady, type Link } from './connection.js';
+import { resolveRedisWorkerOptions, type RedisWorkerOptions, type ResolvedRedisWorkerOptions } from './options.js';
+import {
+  Keys, RESULT_ABORTED, RESULT_CHUNK_ERROR, RESULT_ERROR, RESULT_OK, RESULT_TIMEOUT, RESULT_TTL_MS, decodeArgs, encodeResult, type JobData, type ResultRecord,
+} from './wire.js';
+
+/** A task name no module exports: running it proves the module loads. */
+const PROBE = '\u0000weft-probe';
+
+/** A task running here, with what aborts it. */
+interface Running {
+  abort(): void;
+}
+
+/**
+ * A worker of a `RedisPool`'s queue, from code (`weft worker` is the same from the shell).
+ * `ready` resolves once it takes tasks (it rejects when Redis is unreachable or the task module
+ * does not load); `close()` stops taking tasks, lets the running ones finish, and closes
+ * everything it opened.
+ *
+ * @example
+ * const worker = new RedisWorker(new URL('./tasks.js', import.meta.url), { connection: 'redis://127.0.0.1:6379', queue: 'jobs' });
+ * await worker.ready;
+ * process.once('SIGTERM', () => void worker.close());
+ */
+export class RedisWorker {
+  /** Resolves once the worker takes tasks. */
+  readonly ready: Promise<void>;
+  readonly #opts: ResolvedRedisWorkerOptions;
+  readonly #module: ModuleLocation;
+  readonly #keys: Keys;
+  readonly #where: string;
+  readonly #link: Link;
+  readonly #listener: Link;
+  /** The ids of jobs whose producers asked to abort them: a job that arrives after its cancel never runs. */
+  readonly #cancelled = new Recent();
+  readonly #running = new Map<string, Running>();
+  #local: Pool | undefined;
+  #bull: Worker | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(module: ModuleLocation, options: RedisWorkerOptions) {
+    this.#opts = resolveRedisWorkerOptions(options);
+    this.#module = module;
+    this.#keys = new Keys(this.#opts.prefix, this.#opts.queue);
+    this.#where = describeConnection(this.#opts.connection);
+    this.#link = openLink(this.#opts.connection, 'weft-worker');
+    this.#listener = openLink(this.#opts.connection, 'weft-worker-cancels');
+    this.ready = this.#start();
+    this.ready.catch(() => {});
+  }
+
+  /** Tasks this worker takes at once. */
+  get concurrency(): number {
+    return this.#bull?.concurrency ?? 0;
+  }
+
+  /** A one-line description: queue, Redis, model, sizes. */
+  describe(): string {
+    const o = this.#opts;
+    return `queue '${o.queue}' on ${this.#where}, model ${o.model}, local pool of ${this.#local?.size ?? o.size ?? '?'}, concurrency ${this.concurrency}`;
+  }
+
+  async #start(): Promise<void> {
+    const o = this.#opts;
+    try {
+      await whenReady(this.#link, o.connectTimeout, this.#where);
+      this.#local = this.#makeLocal();
+      await this.#probe(this.#local);
+      await whenReady(this.#listener, o.connectTimeout, this.#where);
+      await this.#listener.redis.subscribe(this.#keys.cancels);
+      this.#listener.redis.on('message', (_channel: string, id: string) => this.#onCancel(id));
+      const size = o.size ?? this.#local.size;
+      this.#bull = new Worker(o.queue, (job) => this.#process(job), {
+        connection: this.#link.redis, prefix: o.prefix, concurrency: o.concurrency ?? (o.model === 'async' ? size : 2 * size),
+        lockDuration: o.lockDuration, stalledInterval: Math.max(500, Math.floor(o.lockDuration / 2)), maxStalledCount: 1, autorun: false,
+      });
+      this.#bull.on('error', () => {}); // connection errors: BullMQ reconnects; the link keeps the last one
+      void this.#bull.run().catch(() => {});
+      await this.#bull.waitUntilReady();
+    } catch (error) {
+      await this.#stop();
+      throw error;
+    }
+  }
+
+  #makeLocal(): Pool {
+    const o = this.#opts;
+    const options = { ...o.pool, ...(o.size === undefined ? {} : { size: o.size }) };
+    if (o.model === 'process') return new ProcessPool(this.#module, options);
+    if (o.model === 'async') return new AsyncPool(this.#module, { size: o.concurrency ?? 50, ...options });
+    return new ThreadPool(this.#module, options);
+  }
+
+  /** Fails with the module's load error (or its initializer's), so a broken module stops the worker at start. */
+  async #probe(pool: Pool): Promise<void> {
+    try {
+      await pool.run(PROBE as never);
+    } catch (error) {
+      if (error instanceof UnknownTaskError) return;
+      throw error;
+    }
+  }
+
+  async #process(job: Job): Promise<void> {
+    const id = job.id!;
+    if (this.#cancelled.has(id)) return; // aborted before it reached us
+    const data = job.data as JobData;
+    const local = this.#local!;
+    const started = performance.now();
+    let record: ResultRecord;
+    try {
+      const args = decodeArgs(data);
+      const value = data.m & MODE_CHUNK ? await this.#chunk(local, job.name, args, data.m, id) : await this.#call(local, job.name, args, data, id);
+      record = [id, RESULT_OK, value, 0];
+    } catch (error) {
+      record = [id, ...failure(error, data), 0];
+    } finally {
+      this.#running.delete(id);
+    }
+    record[3] = Math.round((performance.now() - started) * 1000);
+    if (this.#cancelled.has(id)) return; // its producer no longer waits
+    await this.#deliver(data, id, encodeResult(record));
+  }
+
+  #call(local: Pool, name: string, args: unknown[], data: JobData, id: string): Promise<unknown> {
+    const controller = data.s ? new AbortController() : undefined;
+    const future = local.submit(name as never, args as never, { signal: controller?.signal, timeout: data.t });
+    this.#running.set(id, { abort: () => (controller ? controller.abort(new TaskAbortedError(name, 'cancelled by its caller')) : future.cancel()) });
+    return future.promise;
+  }
+
+  async #chunk(local: Pool, name: string, items: unknown[], mode: number, id: string): Promise<unknown[]> {
+    const results = (mode & FLAG_SPREAD ? local.starmap(name as never, items as never) : local.map(name as never, items as never)).chunks();
+    this.#running.set(id, { abort: () => void results.return?.() });
+    const done: unknown[] = [];
+    try {
+      for await (const chunk of results) for (let i = 0; i < chunk.length; i++) done.push(chunk[i]);
+    } catch (error) {
+      throw new ChunkFailure(done, error);
+    }
+    return done;
+  }
+
+  /** Pushes a result to its producer's list (to every waiting producer, for a caller-chosen id). */
+  async #deliver(data: JobData, id: string, record: Buffer): Promise<void> {
+    const { redis } = this.#link;
+    const producers = data.k ? await redis.smembers(this.#keys.waiting(id)) : [data.r];
+    const multi = redis.multi();
+    for (const producer of producers) {
+      const key = this.#keys.results(producer);
+      multi.rpush(key, record).pexpire(key, RESULT_TTL_MS);
+    }
+    if (data.k) multi.del(this.#keys.waiting(id));
+    await multi.exec();
+  }
+
+  #onCancel(id: string): void {
+    this.#cancelled.add(id);
+    this.#running.get(id)?.abort();
+  }
+
+  /**
+   * Stops taking tasks, waits for the running ones (their results are delivered), stops the
+   * local pool and closes the connections. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.ready.then(
+      () => this.#stop(),
+      () => undefined,
+    );
+    return this.#closing;
+  }
+
+  async #stop(): Promise<void> {
+    await this.#bull?.close().catch(() => {});
+    await this.#local?.close().catch(() => {});
+    await closeLink(this.#listener);
+    await closeLink(this.#link);
+  }
+}
+
+/** A map chunk that failed at item `done.length`. */
+class ChunkFailure {
+  constructor(
+    readonly done: unknown[],
+    readonly error: unknown,
+  ) {}
+}
+
+/** The status and value of a result record for a failed call. */
+function failure(error: unknown, data: JobData): [number, unknown] {
+  if (error instanceof ChunkFailure) return [RESULT_CHUNK_ERROR, [error.done, encodeThrow(error.error)]];
+  if (error instanceof TaskTimeoutError) return [RESULT_TIMEOUT, data.t ?? error.timeout];
+  if (error instanceof TaskAbortedError) return [RESULT_ABORTED, undefined];
+  if (error instanceof ThrownValueError) return [RESULT_ERROR, { kind: 'value', value: error.value }]; // the caller rebuilds it around the same value
+  return [RESULT_ERROR, encodeThrow(error)];
+}
