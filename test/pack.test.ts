@@ -1,15 +1,18 @@
 // weft as someone else's dependency: packed with `npm pack`, installed from the tarball into a
 // fresh project, with no compiler run there. Checked there: ESM import, CommonJS require (and a
 // CommonJS task module), TypeScript types under `module: node16`, `npx weft --help`, and
-// weft/shared primitives crossing processes through the native addon the package ships.
+// weft/shared primitives crossing processes through the native addon the package ships, and
+// weft/redis with a `npx weft worker` there (one copy of weft/worker: its taskSignal aborts).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAddon } from '../src/shared/native.js';
+import { eventually } from './helpers.js';
+import { RedisServer, skipRedis } from './redis/server.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -95,5 +98,39 @@ console.log(JSON.stringify(value.get()));
 `,
     );
     assert.equal(runIn(app, ['shared.mjs']), 200_000);
+  });
+
+  test('weft/redis there: a RedisPool runs a task on its `weft worker`, and cancelling a running call aborts its taskSignal', { skip: skipRedis }, async () => {
+    const server = await RedisServer.start();
+    writeFileSync(
+      join(app, 'remote.mjs'),
+      "import { writeFileSync } from 'node:fs';\nimport { taskSignal } from 'weft/worker';\nexport const double = (x) => 2 * x;\nexport function watch(path) { const signal = taskSignal(); return new Promise((resolve) => signal.addEventListener('abort', () => { writeFileSync(path, 'aborted'); resolve('aborted'); })); }\n",
+    );
+    const bin = join(app, 'node_modules', 'weft', 'dist', 'cli', 'main.js'); // what `npx weft` runs (npx itself would outlive a kill)
+    const worker = spawn(process.execPath, [bin, 'worker', './remote.mjs', '--redis', server.url, '--queue', 'packed'], { cwd: app, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      worker.stdout!.on('data', (d: Buffer) => (out += d));
+      await eventually(() => out.includes('ready'), 'the worker says ready', 60_000);
+      const mark = join(app, 'aborted.txt');
+      writeFileSync(
+        join(app, 'producer.mjs'),
+        `import { RedisPool } from 'weft/redis';
+const pool = new RedisPool(new URL('./remote.mjs', import.meta.url), { connection: '${server.url}', queue: 'packed' });
+const doubled = await pool.run('double', 21);
+const watching = pool.submit('watch', [${JSON.stringify(mark)}], { signal: new AbortController().signal });
+await new Promise((r) => setTimeout(r, 500));
+watching.cancel();
+const error = await watching.catch((e) => e.code);
+await pool.close();
+console.log(JSON.stringify([doubled, error]));
+`,
+      );
+      assert.deepEqual(runIn(app, ['producer.mjs']), [42, 'ERR_WEFT_ABORTED']);
+      await eventually(() => existsSync(mark), "the task's taskSignal aborted on the worker", 10_000);
+    } finally {
+      worker.kill('SIGKILL');
+      await server.stop();
+    }
   });
 });

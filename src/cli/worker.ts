@@ -32,4 +32,6 @@ export async function workerCommand(command: Extract<Command, { kind: 'worker' }
     process.on('SIGINT', stop);
   });
   process.stdout.write('weft worker stopped\n');
+  // Nothing should be left running; if BullMQ left a timer (after Redis was restarted under a task), leave anyway.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 1000).unref();
 }

@@ -9,9 +9,10 @@ import { RedisUnavailableError } from './errors.js';
 /** Where Redis is: a `redis://` or `rediss://` URL (user, password, db in it), or ioredis options (host, port, username, password, tls…). */
 export type RedisConnection = string | URL | RedisOptions;
 
-/** A connection and the last error it reported, for messages. */
+/** A connection, the connections BullMQ duplicated from it (closed with it), and the last error it reported, for messages. */
 export interface Link {
   readonly redis: Redis;
+  readonly duplicates: Set<Redis>;
   lastError: Error | undefined;
 }
 
@@ -32,10 +33,20 @@ export function openLink(connection: RedisConnection, name: string): Link {
   // BullMQ's workers need commands that wait through a reconnection rather than fail.
   const ours = { maxRetriesPerRequest: null, connectionName: name };
   const redis = typeof connection === 'object' && !(connection instanceof URL) ? new Redis({ ...connection, ...ours }) : new Redis(String(connection), ours);
-  const link: Link = { redis, lastError: undefined };
+  const link: Link = { redis, duplicates: new Set(), lastError: undefined };
   redis.on('error', (error: Error) => {
     link.lastError = error;
   });
+  // BullMQ duplicates a connection it is given for its blocking commands: keep hold of those, so
+  // closing the link closes them even when BullMQ's own close cannot finish (Redis restarted under it).
+  const duplicate = redis.duplicate.bind(redis);
+  redis.duplicate = (...args: Parameters<Redis['duplicate']>): Redis => {
+    const copy = duplicate(...args);
+    copy.on('error', () => {});
+    link.duplicates.add(copy);
+    copy.once('end', () => link.duplicates.delete(copy));
+    return copy;
+  };
   return link;
 }
 
@@ -67,9 +78,13 @@ export function whenReady(link: Link, timeout: number, where: string): Promise<v
   });
 }
 
-/** Closes a connection: politely when it is up, at once otherwise. */
+/** Closes a connection (and its duplicates): politely when it is up, at once otherwise. */
 export async function closeLink(link: Link): Promise<void> {
   const { redis } = link;
+  for (const copy of link.duplicates) {
+    copy.options.retryStrategy = () => null; // a copy BullMQ would reconnect stays closed
+    copy.disconnect();
+  }
   if (redis.status === 'end') return;
   if (redis.status === 'ready') {
     try {

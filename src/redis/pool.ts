@@ -74,6 +74,8 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
   readonly #stats = new StatsRecorder();
   readonly #sweep: Sweep;
   #outbox: Call[] = [];
+  /** Cancels on their way to Redis. */
+  readonly #revoking = new Set<Promise<void>>();
   #adding = 0;
   #seq = 0;
   #state: 'open' | 'closing' | 'terminated' = 'open';
@@ -302,7 +304,7 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
       for (const call of calls) {
         call.added = true;
         call.addedAt = now;
-        if (call.settled) void this.#revoke(call); // cancelled while being added
+        if (call.settled) this.#revokeLater(call); // cancelled while being added
       }
       this.#results.start();
       this.#sweep.start();
@@ -385,11 +387,16 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     } else this.#settle(call);
     this.#stats.cancelled++;
     call.reject(new TaskAbortedError(call.name, reason));
-    if (call.added) void this.#revoke(call);
+    if (call.added) this.#revokeLater(call);
     return true;
   }
 
   /** Removes a call's job if it waits; asks every worker to abort it if it runs. Best effort. */
+  #revokeLater(call: Call): void {
+    const revoking = this.#revoke(call).finally(() => this.#revoking.delete(revoking));
+    this.#revoking.add(revoking);
+  }
+
   async #revoke(call: Call): Promise<void> {
     try {
       const removed = await bounded(this.#queue.remove(call.id), this.#opts.connectTimeout);
@@ -423,6 +430,7 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
   }
 
   async #shutdown(): Promise<void> {
+    await Promise.all(this.#revoking); // a cancel's removal or abort message goes out before the connection closes
     this.#sweep.stop();
     this.#results.stop();
     await this.#queue.close().catch(() => {});

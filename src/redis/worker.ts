@@ -22,6 +22,9 @@ import {
   Keys, RESULT_ABORTED, RESULT_CHUNK_ERROR, RESULT_ERROR, RESULT_OK, RESULT_TIMEOUT, RESULT_TTL_MS, decodeArgs, encodeResult, type JobData, type ResultRecord,
 } from './wire.js';
 
+/** Milliseconds BullMQ gets to finish closing once every task here has delivered its result. */
+const BULL_CLOSE_MS = 3000;
+
 /** A task name no module exports: running it proves the module loads. */
 const PROBE = '\u0000weft-probe';
 
@@ -53,6 +56,7 @@ export class RedisWorker {
   /** The ids of jobs whose producers asked to abort them: a job that arrives after its cancel never runs. */
   readonly #cancelled = new Recent();
   readonly #running = new Map<string, Running>();
+  readonly #processing = new Set<Promise<void>>();
   #local: Pool | undefined;
   #bull: Worker | undefined;
   #closing: Promise<void> | undefined;
@@ -89,7 +93,7 @@ export class RedisWorker {
       await this.#listener.redis.subscribe(this.#keys.cancels);
       this.#listener.redis.on('message', (_channel: string, id: string) => this.#onCancel(id));
       const size = o.size ?? this.#local.size;
-      this.#bull = new Worker(o.queue, (job) => this.#process(job), {
+      this.#bull = new Worker(o.queue, (job) => this.#track(this.#process(job)), {
         connection: this.#link.redis, prefix: o.prefix, concurrency: o.concurrency ?? (o.model === 'async' ? size : 2 * size),
         lockDuration: o.lockDuration, stalledInterval: Math.max(500, Math.floor(o.lockDuration / 2)), maxStalledCount: 1, autorun: false,
       });
@@ -118,6 +122,13 @@ export class RedisWorker {
       if (error instanceof UnknownTaskError) return;
       throw error;
     }
+  }
+
+  /** Keeps a processor run in view, so `close()` knows when every taken task has delivered its result. */
+  #track(run: Promise<void>): Promise<void> {
+    const tracked = run.finally(() => this.#processing.delete(tracked));
+    this.#processing.add(tracked);
+    return tracked;
   }
 
   async #process(job: Job): Promise<void> {
@@ -180,7 +191,10 @@ export class RedisWorker {
 
   /**
    * Stops taking tasks, waits for the running ones (their results are delivered), stops the
-   * local pool and closes the connections. Idempotent.
+   * local pool and closes the connections. Idempotent. One known limit: after Redis was
+   * restarted under a running task, BullMQ's own close does not finish; this close still
+   * resolves (BullMQ gets a few seconds), but a BullMQ timer may keep the process alive, so a
+   * program that wants to end then exits explicitly (`weft worker` does).
    */
   close(): Promise<void> {
     this.#closing ??= this.ready.then(
@@ -191,7 +205,15 @@ export class RedisWorker {
   }
 
   async #stop(): Promise<void> {
-    await this.#bull?.close().catch(() => {});
+    const bull = this.#bull;
+    if (bull) {
+      // BullMQ's close waits for its own bookkeeping, which can hang after Redis was restarted under it;
+      // the results are weft's to deliver, so wait for those, then give BullMQ a bounded while.
+      const closing = bull.close().catch(() => {});
+      await Promise.allSettled(this.#processing);
+      const closed = await Promise.race([closing.then(() => true), new Promise<boolean>((r) => setTimeout(r, BULL_CLOSE_MS, false).unref())]);
+      if (!closed) await closeLink(this.#link); // cuts BullMQ's connections, which it would otherwise keep retrying
+    }
     await this.#local?.close().catch(() => {});
     await closeLink(this.#listener);
     await closeLink(this.#link);

@@ -13,7 +13,7 @@ import {
   DataCloneError, InvalidOptionError, PoolClosedError, PoolTerminatedError, TaskAbortedError, TaskTimeoutError, ThrownValueError, UnknownTaskError,
 } from '../../src/index.js';
 import { PayloadTooLargeError, RedisPool, RedisUnavailableError, RedisWorker } from '../../src/redis/index.js';
-import { rejectsWith } from '../helpers.js';
+import { eventually, rejectsWith } from '../helpers.js';
 import { freshQueue, marks, redisTasks, type RedisTasks } from './helpers.js';
 import { RedisServer, freePort, skipRedis } from './server.js';
 
@@ -112,11 +112,13 @@ describe('RedisPool on a real Redis', { skip: skipRedis }, () => {
     assert.equal(queued.cancel(), true);
     await rejectsWith(queued, TaskAbortedError, 'ERR_WEFT_ABORTED');
     assert.equal(await blocker, 'blocker');
-    const cooperative = pool.submit('cooperative', [], { signal: new AbortController().signal });
+    const watched = join(dir, 'watched.txt');
+    const watching = pool.submit('watch', [watched], { signal: new AbortController().signal });
     const spinner = new AbortController();
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(cooperative.cancel(), true);
-    await rejectsWith(cooperative, TaskAbortedError, 'ERR_WEFT_ABORTED');
+    assert.equal(watching.cancel(), true);
+    await rejectsWith(watching, TaskAbortedError, 'ERR_WEFT_ABORTED');
+    await eventually(() => marks(watched).length === 1, "the running task's taskSignal fired on its worker");
     const spinning = pool.submit('spin', [], { signal: spinner.signal });
     await new Promise((r) => setTimeout(r, 300));
     spinner.abort();
