@@ -28,7 +28,7 @@ describe('weft: help and bad input', () => {
     assert.match(run.stdout.trim(), /^\d+\.\d+\.\d+$/);
   });
 
-  it('rejects an unknown command, naming the known ones', () => failsWith(['frobnicate'], 2, /unknown command 'frobnicate': use bench, advise or race/));
+  it('rejects an unknown command, naming the known ones', () => failsWith(['frobnicate'], 2, /unknown command 'frobnicate': use bench, advise, race or worker/));
 
   it('rejects an unknown flag', () => failsWith(['bench', '--fast'], 2, /Unknown option '--fast'.*--help/));
 
