@@ -16,8 +16,11 @@ export { Future, type FutureState, type FutureWaitOptions } from './executor/fut
 export { wait, asCompleted, type Completed, type ReturnWhen, type WaitResult } from './executor/wait.js';
 export type { PoolOptions, CallOptions, CloseOptions } from './executor/options.js';
 export type { MapOptions, MapResults } from './executor/map.js';
+export { TaskStream, type StreamOptions, type StreamControl } from './executor/stream.js';
 export type { PoolStats, Percentiles } from './executor/stats.js';
-export type { TaskName, TaskArgs, TaskResult, MapTaskName, MapItem, ModuleLocation, UntypedModule, AnyFunction } from './executor/types.js';
+export type {
+  TaskName, TaskArgs, TaskResult, MapTaskName, MapItem, StreamTaskName, StreamItem, ModuleLocation, UntypedModule, AnyFunction,
+} from './executor/types.js';
 export {
   WeftError, CancelledError, TimeoutError, InvalidStateError, InvalidArgumentError, InvalidOptionError, DataCloneError,
 } from './errors.js';
@@ -25,7 +28,7 @@ export {
   BrokenPoolError, PoolClosedError, PoolTerminatedError, TaskTimeoutError, TaskAbortedError, AsCompletedTimeoutError, WorkerExitedError,
   ResourceLimitError, ProcessStateError,
 } from './executor/errors.js';
-export { UnknownTaskError, NotAFunctionError, ModuleLoadError, InitializerError, ThrownValueError } from './worker/errors.js';
+export { UnknownTaskError, NotAFunctionError, ModuleLoadError, InitializerError, ThrownValueError, NotAGeneratorError, GeneratorTaskError } from './worker/errors.js';
 export { PipeBrokenError, PipeClosedError, PipeEOFError, QueueClosedError, BrokerGoneError } from './ipc/errors.js';
 export { QueueFullError, QueueEmptyError, QueueFullTimeoutError, QueueEmptyTimeoutError, QueueShutDownError } from './errors.js';
 

@@ -6,10 +6,12 @@ import { AsyncPool } from '../src/index.js';
 import { backendSuite, tasksUrl, type Tasks } from './suites/backend.js';
 import { semanticsSuite } from './suites/semantics.js';
 import { finalizerSuite } from './suites/finalizer.js';
+import { streamSuite } from './suites/streams.js';
 
 backendSuite('AsyncPool', (module, options) => new AsyncPool(module, options), { isolated: false });
 semanticsSuite('AsyncPool', (module, options) => new AsyncPool(module, options), { isolated: false });
 finalizerSuite('AsyncPool', (module, options) => new AsyncPool(module, options), { isolated: false });
+streamSuite('AsyncPool', (module, options) => new AsyncPool(module, options), { isolated: false });
 
 describe('AsyncPool: in the event loop', () => {
   test('runs at most size tasks at once', async () => {

@@ -9,6 +9,7 @@ import { ProcessPool, ResourceLimitError, TaskTimeoutError, WorkerExitedError } 
 import { backendSuite, tasksUrl, type Tasks } from './suites/backend.js';
 import { semanticsSuite } from './suites/semantics.js';
 import { finalizerSuite } from './suites/finalizer.js';
+import { streamSuite } from './suites/streams.js';
 import { eventually, rejectsWith } from './helpers.js';
 
 type ProcTasks = typeof import('./fixtures/process/tasks.js');
@@ -17,6 +18,7 @@ const procUrl = new URL('./fixtures/process/tasks.ts', import.meta.url);
 backendSuite('ProcessPool', (module, options) => new ProcessPool(module, options), { isolated: true });
 semanticsSuite('ProcessPool', (module, options) => new ProcessPool(module, options), { isolated: true });
 finalizerSuite('ProcessPool', (module, options) => new ProcessPool(module, options), { isolated: true });
+streamSuite('ProcessPool', (module, options) => new ProcessPool(module, options), { isolated: true });
 
 function alive(pid: number): boolean {
   try {

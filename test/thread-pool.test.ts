@@ -6,11 +6,13 @@ import { ResourceLimitError, ThreadPool, WorkerExitedError } from '../src/index.
 import { backendSuite, tasksUrl, type Tasks } from './suites/backend.js';
 import { semanticsSuite } from './suites/semantics.js';
 import { finalizerSuite } from './suites/finalizer.js';
+import { streamSuite } from './suites/streams.js';
 import { eventually, rejectsWith } from './helpers.js';
 
 backendSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
 semanticsSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
 finalizerSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
+streamSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
 
 describe('ThreadPool: crashes stay inside their worker', () => {
   test('running out of resourceLimits memory is a ResourceLimitError; the pool recovers', async () => {

@@ -35,6 +35,7 @@ export class InlineBackend implements Backend {
     return {
       send: (batch) => send(batch),
       cancel: (id) => send({ cancel: id }),
+      control: (message) => send(message),
       finalize: () => send({ finalize: true }),
       ref: () => {},
       unref: () => {},

@@ -136,6 +136,7 @@ export class ProcessBackend implements Backend {
         sent += batch.length / TASK_STRIDE;
       },
       cancel: (id) => void child.send({ cancel: id }),
+      control: (message) => void (child.connected && child.send(message)),
       finalize: () => void (child.connected && child.send({ finalize: true })),
       ref,
       unref: () => {

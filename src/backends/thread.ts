@@ -82,6 +82,7 @@ export class ThreadBackend implements Backend {
       threadId: worker.threadId,
       send: (batch, transfer) => worker.postMessage(batch, transfer as Transferable[] | undefined),
       cancel: (id) => worker.postMessage({ cancel: id }),
+      control: (message) => worker.postMessage(message),
       ref: () => worker.ref(),
       unref: () => worker.unref(),
       terminate: () => void worker.terminate(),

@@ -1,6 +1,6 @@
 import type { Reviver } from '../shared/tag.js';
 import type { EncodedThrow } from '../worker/error-codec.js';
-import type { WorkerInit } from '../worker/protocol.js';
+import type { PullMessage, SeenMessage, WorkerInit } from '../worker/protocol.js';
 import type { Transferable } from './types.js';
 
 /** How a worker ended: exit code (or signal, for processes) and the error that killed it, if any. */
@@ -26,8 +26,10 @@ export interface WorkerEvents {
 export interface WorkerHandle {
   /** Sends a task batch; throws synchronously when an argument cannot be cloned. */
   send(batch: unknown[], transfer?: readonly Transferable[]): void;
-  /** Asks the worker to abort task `id`'s signal. */
+  /** Asks the worker to abort task `id`'s signal (and to stop it, when it streams). */
   cancel(id: number): void;
+  /** Sends a stream's credit or a progress answer (see `PullMessage`, `SeenMessage`): only tasks that stream or report progress cause these. */
+  control(message: PullMessage | SeenMessage): void;
   /** Lets the process exit while this worker idles (or not). */
   ref(): void;
   unref(): void;

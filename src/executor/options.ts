@@ -72,6 +72,12 @@ export interface CallOptions {
   transfer?: readonly Transferable[];
   /** Higher runs first; equal priorities run in submission order. Default 0. */
   priority?: number;
+  /**
+   * Receives what the task reports with `progress()` from `weft/worker`, in order, before the
+   * call settles; values reported faster than they are handled are coalesced to the latest.
+   * A listener that throws is reported as an uncaught exception on a later tick.
+   */
+  onProgress?: (value: unknown) => void;
 }
 
 /** Async tasks a thread or process worker overlaps by default. */
@@ -169,6 +175,9 @@ export function checkCallOptions(options: CallOptions): void {
   }
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw new InvalidOptionError('signal must be an AbortSignal');
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new InvalidOptionError('onProgress must be a function');
   }
   if (options.transfer !== undefined && !Array.isArray(options.transfer)) {
     throw new InvalidOptionError('transfer must be an array of transferable objects');

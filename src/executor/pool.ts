@@ -1,12 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { QueueFullError } from '../errors.js';
 import { isTagged, shareArgs, type Reviver } from '../shared/tag.js';
 import { onMicrotask } from '../thenable.js';
-import { UnknownTaskError } from '../worker/errors.js';
 import {
-  FLAG_SIGNAL, FLAG_SPREAD, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_ASYNC, STATUS_MASK, STATUS_OK, STATUS_SKIPPED, encodeTasks,
-  resultError,
+  FLAG_PROGRESS, FLAG_SIGNAL, FLAG_SPREAD, MODE_CALL, MODE_CHUNK, RESULT_STRIDE, STATUS_ASYNC, STATUS_MASK, STATUS_OK, STATUS_SKIPPED, STATUS_YIELD,
+  encodeTasks, resultError,
 } from '../worker/protocol.js';
+import { callRefusal, deliverUpdate, openStream } from './calls.js';
 import type { Backend, WorkerExit } from './backend.js';
 import { BrokenPoolError, PoolClosedError, PoolTerminatedError, TaskAbortedError, TaskTimeoutError } from './errors.js';
 import { dispatch, type Dispatcher } from './dispatch.js';
@@ -14,13 +13,14 @@ import { triageExit } from './exit.js';
 import { Future } from './future.js';
 import { mapTasks, type MapOptions, type MapResults, type SubmitChunk } from './map.js';
 import { resolveTaskModule } from './module.js';
-import { checkCallOptions, checkTimeout, resolvePoolOptions, type CallOptions, type CloseOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
+import { checkTimeout, resolvePoolOptions, type CallOptions, type CloseOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { TaskQueue } from './queue.js';
 import { cloneError, hasBegun, unstart, type Slot } from './slot.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
+import type { StreamOptions, TaskStream } from './stream.js';
 import { QUEUED, SENT, SETTLED, Task } from './task.js';
-import type { MapItem, MapTaskName, ModuleLocation, TaskArgs, TaskName, TaskResult, Transferable, UntypedModule } from './types.js';
-import { Workers } from './workers.js';
+import type { MapItem, MapTaskName, ModuleLocation, StreamItem, StreamTaskName, TaskArgs, TaskName, TaskResult, Transferable, UntypedModule } from './types.js';
+import { Workers, workerInit } from './workers.js';
 
 /** Large batches feed the histograms an evenly spaced sample, not every task. */
 const HISTOGRAM_SAMPLES_PER_BATCH = 16;
@@ -63,10 +63,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     const resolved = resolveTaskModule(module);
     this.#workers = new Workers(
       backend,
-      {
-        module: resolved.url, tsx: resolved.tsx, concurrency: opts.concurrentTasksPerWorker,
-        initializer: opts.initializer, initArgs: opts.initArgs, finalizer: opts.finalizer, finalizerArgs: opts.finalizerArgs,
-      },
+      workerInit(resolved, opts),
       {
         results: (slot, batch) => this.#onResults(slot, batch),
         exit: (slot, info) => this.#onExit(slot, info),
@@ -98,8 +95,8 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   }
 
   /**
-   * Submits a task with per-call options (signal, timeout, transfer, priority) and returns a
-   * {@link Future}. A task with a signal or timeout gets a worker to itself, so its timeout
+   * Submits a task with per-call options (signal, timeout, transfer, priority, onProgress) and
+   * returns a {@link Future}. A task with a signal or timeout gets a worker to itself, so its timeout
    * counts from the moment it starts and cancelling it never disturbs other tasks.
    */
   submit<K extends TaskName<M>>(name: K, args: TaskArgs<M, K>, options: CallOptions = {}): Future<TaskResult<M, K>> {
@@ -124,6 +121,20 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     return mapTasks(submit, input, options, this.#opts.maxSize) as MapResults<TaskResult<M, K>>;
   }
 
+  /** Runs generator task `name` with `args`, yielding its values as the worker makes them: see {@link TaskStream}, and {@link streamWith} for options. */
+  stream<K extends StreamTaskName<M>>(name: K, ...args: TaskArgs<M, K>): TaskStream<StreamItem<M, K>> {
+    return this.streamWith(name, args);
+  }
+
+  /**
+   * `stream` with per-call options: those of `submit` (a signal or timeout ends the stream with
+   * `TaskAbortedError` or `TaskTimeoutError`; `onProgress`), and `window`. A stream is never retried.
+   */
+  streamWith<K extends StreamTaskName<M>>(name: K, args: TaskArgs<M, K>, options: StreamOptions = {}): TaskStream<StreamItem<M, K>> {
+    const accept = (mode: number, stream: TaskStream<StreamItem<M, K>>): Task | undefined => this.#accept(name, args, mode, stream.resolve, stream.reject, options, true);
+    return openStream(options, accept, (task) => this.#cancel(task, undefined), this.#workers.backend.sharesMemory);
+  }
+
   /** `map` for tasks of several arguments: each item is an argument tuple, spread into the call (Python's `Pool.starmap`). */
   starmap<K extends TaskName<M>>(name: K, input: Iterable<TaskArgs<M, K>> | AsyncIterable<TaskArgs<M, K>>, options: MapOptions = {}): MapResults<TaskResult<M, K>> {
     const submit: SubmitChunk = (items, onDone, transfer) => this.#submitChunk(name, MODE_CHUNK | FLAG_SPREAD, items, onDone, transfer);
@@ -132,11 +143,8 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
 
   /** A snapshot of queue, workers, counters, run/wait-time percentiles (µs) and utilization. */
   stats(): PoolStats {
-    const { running, active } = this.#workers.activity();
-    const workers = this.#workers.count;
-    const { startFailures } = this.#workers;
-    const base = { backend: this.#workers.backend.kind, state: this.#state, workers, activeWorkers: active, idleWorkers: workers - active, queued: this.#queue.length, running };
-    return this.#stats.snapshot({ ...base, startFailures, brokenReason: this.#broken?.message }, this.#opts.maxSize);
+    const base = { ...this.#workers.describe(), state: this.#state, queued: this.#queue.length, brokenReason: this.#broken?.message };
+    return this.#stats.snapshot(base, this.#opts.maxSize);
   }
 
   /** Workers currently alive. */
@@ -210,10 +218,12 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     const signal = options?.signal;
     const timeout = options?.timeout;
     if (signal || timeout !== undefined) mode |= FLAG_SIGNAL;
+    if (options?.onProgress) mode |= FLAG_PROGRESS;
     const task = new Task(
       this.#nextId++, name, args, mode, options?.priority ?? 0, this.#drainScheduled ? this.#stamp : (this.#stamp = performance.now()), resolve, reject,
       this.#opts.retries, options?.transfer, signal, timeout,
     );
+    if (mode & FLAG_PROGRESS) task.onProgress = options!.onProgress;
     if (signal) {
       task.onAbort = () => this.#cancel(task, signal.reason);
       signal.addEventListener('abort', task.onAbort, { once: true });
@@ -229,21 +239,8 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
 
   /** Why a call cannot be accepted now, if it cannot. */
   #refusal(name: string, options: CallOptions | undefined, bounded: boolean): unknown {
-    if (this.#broken) return this.#broken;
-    if (this.#state !== 'open') {
-      return new PoolClosedError(`the pool is ${this.#state === 'closing' ? 'closed' : 'terminated'}: task '${String(name)}' was not accepted; create a new pool to run more tasks`);
-    }
-    if (typeof name !== 'string') return new UnknownTaskError(`a task name must be a string naming an export of the task module, got ${typeof name}`);
-    if (bounded && this.#queue.length >= this.#opts.maxQueue) {
-      return new QueueFullError(`the task queue is full (maxQueue: ${this.#opts.maxQueue}): await some results before submitting more, raise maxQueue, or use map() which applies backpressure`);
-    }
-    if (options === undefined) return undefined;
-    try {
-      checkCallOptions(options);
-    } catch (error) {
-      return error;
-    }
-    return options.signal?.aborted ? new TaskAbortedError(name, options.signal.reason) : undefined;
+    const full = bounded && this.#queue.length >= this.#opts.maxQueue ? this.#opts.maxQueue : undefined;
+    return this.#broken ?? callRefusal(name, this.#state, options, full);
   }
 
   #submitChunk(name: string, mode: number, ...[items, onDone, transfer]: Parameters<SubmitChunk>): () => void {
@@ -254,9 +251,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       (error) => onDone(error, undefined, task?.micros ?? 0),
       transfer ? { transfer } : undefined, false,
     );
-    return () => {
-      if (task) this.#cancel(task, undefined);
-    };
+    return () => void (task && this.#cancel(task, undefined));
   }
 
   /** Hands queued tasks to workers: see `dispatch()`. */
@@ -311,16 +306,24 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     const every = RESULT_STRIDE * Math.ceil(batch.length / RESULT_STRIDE / HISTOGRAM_SAMPLES_PER_BATCH);
     let callMicros = 0;
     let calls = 0;
+    let seen: Task[] | undefined;
     for (let i = 0; i < batch.length; i += RESULT_STRIDE) {
       const id = batch[i] as number;
       const task = slot.inflight.get(id);
       if (!task) continue;
+      const raw = batch[i + 1] as number;
+      if ((raw & STATUS_MASK) >= STATUS_YIELD) {
+        if (deliverUpdate(task, raw & STATUS_MASK, batch[i + 2])) (seen ??= []).push(task);
+        continue; // a stream's values or a progress value: the task goes on
+      }
       slot.inflight.delete(id);
-      if (batch[i + 1] === STATUS_SKIPPED) continue; // cancelled before it began: already settled
+      if (raw === STATUS_SKIPPED) {
+        if (task.state !== SETTLED) this.#fail(task, new TaskAbortedError(task.name)); // cancelled before it began: settled already, but for a stream stopped just then
+        continue;
+      }
       const micros = batch[i + 3] as number;
       task.micros = micros;
       this.#stats.recordRun(micros, i % every === 0);
-      const raw = batch[i + 1] as number;
       if (raw & STATUS_ASYNC) this.#dispatcher.asyncNames.add(task.name);
       else if ((task.mode & MODE_CHUNK) === 0) {
         callMicros += micros;
@@ -334,6 +337,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       else this.#fulfil(task, value);
     }
     if (calls > 0) this.#dispatcher.micros = (this.#dispatcher.micros + callMicros / calls) / 2;
+    if (seen) for (const t of seen) if (slot.inflight.has(t.id)) slot.handle.control({ seen: t.id });
     if (slot.exclusive && slot.inflight.size === 0) slot.exclusive = false;
     this.#afterProgress(slot);
   }
@@ -390,25 +394,14 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
     this.#settle(task);
     this.#stats.cancelled++;
     task.reject(new TaskAbortedError(task.name, reason));
-    if (sent && task.exclusive) this.#stopRunning(task);
+    if (sent && task.exclusive) this.#workers.stopRunning(task, this.#opts.cancelGrace);
     return true;
   }
 
   #expire(task: Task): void {
     if (task.state !== SENT) return;
     this.#fail(task, new TaskTimeoutError(task.name, task.timeout!));
-    this.#stopRunning(task);
-  }
-
-  /** Signals a running task to stop, then stops its worker (even one waiting to finalize) if it has not settled after `cancelGrace`. */
-  #stopRunning(task: Task): void {
-    const slot = task.slot as Slot;
-    slot.handle.cancel(task.id);
-    const check = (): void => {
-      if (slot.inflight.has(task.id) && (!slot.retiring || slot.finalizing)) this.#workers.retire(slot);
-    };
-    if (this.#opts.cancelGrace === 0) check();
-    else setTimeout(check, this.#opts.cancelGrace).unref();
+    this.#workers.stopRunning(task, this.#opts.cancelGrace);
   }
 
   #onExit(slot: Slot, info: WorkerExit): void {

@@ -21,6 +21,10 @@ export class Task {
   onAbort: (() => void) | undefined = undefined;
   /** Run time reported by the worker, set just before settling. */
   micros = 0;
+  /** Where the values of a streaming task go (`pool.stream`). */
+  stream: { push(values: ArrayLike<unknown>): void } | undefined = undefined;
+  /** The caller's `onProgress`, when it listens. */
+  onProgress: ((value: unknown) => void) | undefined = undefined;
 
   constructor(
     readonly id: number,

@@ -31,3 +31,14 @@ export type ModuleLocation = string | URL;
 
 /** Something that can be moved (not copied) to a worker: ArrayBuffer, MessagePort, … */
 export type Transferable = import('node:worker_threads').TransferListItem;
+
+/** The values an iterable (sync or async) yields. */
+type Yielded<R> = R extends AsyncIterable<infer Y> ? Y : R extends Iterable<infer Y> ? Y : unknown;
+
+/** Names of the tasks of `M` that `pool.stream` can run: generators (sync or async) and functions returning an iterable. */
+export type StreamTaskName<M> = {
+  [K in TaskName<M>]: M[K] extends (...args: any[]) => infer R ? (unknown extends R ? K : R extends AsyncIterable<unknown> | Iterable<unknown> ? K : never) : never;
+}[TaskName<M>];
+
+/** The values streaming task `K` of module `M` yields. */
+export type StreamItem<M, K extends TaskName<M>> = M[K] extends (...args: any[]) => infer R ? Yielded<R> : never;

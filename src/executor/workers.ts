@@ -3,8 +3,10 @@ import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
 import { CANCEL_SLOTS, type WorkerInit } from '../worker/protocol.js';
 import type { Backend, WorkerExit } from './backend.js';
 import { BrokenPoolError } from './errors.js';
+import type { ResolvedModule } from './module.js';
 import type { ResolvedPoolOptions } from './options.js';
 import { Slot } from './slot.js';
+import type { Task } from './task.js';
 
 /** Workers in a row that may fail to start before the pool is broken. */
 const MAX_START_FAILURES = 5;
@@ -54,6 +56,13 @@ export class Workers implements Iterable<Slot> {
 
   [Symbol.iterator](): Iterator<Slot> {
     return this.#slots[Symbol.iterator]();
+  }
+
+  /** The workers' part of `pool.stats()`. */
+  describe(): { backend: string; workers: number; activeWorkers: number; idleWorkers: number; running: number; startFailures: number } {
+    const { running, active } = this.activity();
+    const workers = this.count;
+    return { backend: this.backend.kind, workers, activeWorkers: active, idleWorkers: workers - active, running, startFailures: this.#startFailures };
   }
 
   /** Tasks sent to workers and not settled, and how many workers have any. */
@@ -196,6 +205,17 @@ export class Workers implements Iterable<Slot> {
     slot.idleTimer.unref();
   }
 
+  /** Signals a running task to stop, then stops its worker (even one waiting to finalize) if it has not settled after `grace` ms. */
+  stopRunning(task: Task, grace: number): void {
+    const slot = task.slot as Slot;
+    slot.handle.cancel(task.id);
+    const check = (): void => {
+      if (slot.inflight.has(task.id) && (!slot.retiring || slot.finalizing)) this.retire(slot);
+    };
+    if (grace === 0) check();
+    else setTimeout(check, grace).unref();
+  }
+
   /** Whether the workers keep the process alive (a finalizing one does, until it has exited). */
   setRef(on: boolean): void {
     for (const s of this.#slots) {
@@ -222,6 +242,12 @@ export class Workers implements Iterable<Slot> {
     }
     await Promise.all(slots.map((s) => s.exited));
   }
+}
+
+/** What every worker of a pool is started with, but its shared counters. */
+export function workerInit(module: ResolvedModule, opts: ResolvedPoolOptions): Omit<WorkerInit, 'started' | 'cancels'> {
+  const { initializer, initArgs, finalizer, finalizerArgs } = opts;
+  return { module: module.url, tsx: module.tsx, concurrency: opts.concurrentTasksPerWorker, initializer, initArgs, finalizer, finalizerArgs };
 }
 
 /** Reports a finalizer that failed or overran, in the pool's process: the pool itself carries on. */

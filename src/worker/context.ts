@@ -15,8 +15,18 @@ export class Moved {
   ) {}
 }
 
-/** The AbortSignal of the running task, for tasks submitted with a signal or timeout. Internal: read it through {@link taskSignal}. */
-export const taskSignalStore = new AsyncLocalStorage<AbortSignal>();
+/** What a running task can reach: its signal, and where its progress goes. Internal. */
+export interface TaskContext {
+  readonly signal: AbortSignal | undefined;
+  readonly progress: ((value: unknown) => void) | undefined;
+}
+
+/**
+ * The context of the running task, for tasks submitted with a signal, a timeout or an
+ * `onProgress` listener (others run outside it, at no cost). Internal: read it through
+ * {@link taskSignal} and {@link progress}.
+ */
+export const taskContextStore = new AsyncLocalStorage<TaskContext>();
 
 /**
  * The AbortSignal of the running task, when it was submitted with a `signal` or `timeout`;
@@ -29,7 +39,26 @@ export const taskSignalStore = new AsyncLocalStorage<AbortSignal>();
  * }
  */
 export function taskSignal(): AbortSignal | undefined {
-  return taskSignalStore.getStore();
+  return taskContextStore.getStore()?.signal;
+}
+
+/**
+ * Reports how the running task is getting on: the caller's `onProgress` (a `submit` or
+ * `streamWith` option) receives each value, in order, before the call settles. Cheap enough to
+ * call per item: the worker keeps one progress message per task in flight and coalesces what is
+ * reported meanwhile to its latest value (the last one always arrives before the result).
+ * When nobody listens, it does nothing. The value crosses as a result does (structured clone).
+ *
+ * @example
+ * export async function resize(paths: string[]) {
+ *   for (let i = 0; i < paths.length; i++) {
+ *     await resizeOne(paths[i]);
+ *     progress({ done: i + 1, total: paths.length });
+ *   }
+ * }
+ */
+export function progress(value: unknown): void {
+  taskContextStore.getStore()?.progress?.(value);
 }
 
 /**

@@ -2,7 +2,7 @@
  * The errors a worker raises about the task module itself, rebuilt by class on the caller's
  * side (see `remoteErrorClasses`), and the wrapper for a thrown value that is not an Error.
  */
-import { WeftError } from '../errors.js';
+import { DataCloneError, WeftError } from '../errors.js';
 
 /** The task module has no export with the requested name. */
 export class UnknownTaskError extends WeftError {
@@ -15,6 +15,26 @@ export class UnknownTaskError extends WeftError {
 export class NotAFunctionError extends WeftError {
   constructor(message: string) {
     super('ERR_WEFT_NOT_A_FUNCTION', message);
+  }
+}
+
+/**
+ * `pool.stream()` was called on a task that returned no iterator: streaming needs an exported
+ * `function*` or `async function*` (or a function returning an iterable, sync or async).
+ */
+export class NotAGeneratorError extends WeftError {
+  constructor(message: string) {
+    super('ERR_WEFT_NOT_A_GENERATOR', message);
+  }
+}
+
+/**
+ * `run`, `submit` or `map` called a generator task: a generator cannot cross to the caller as a
+ * result. Call it with `pool.stream(name, ...args)` to receive its values as they are made.
+ */
+export class GeneratorTaskError extends WeftError {
+  constructor(message: string) {
+    super('ERR_WEFT_GENERATOR_TASK', message);
   }
 }
 
@@ -57,4 +77,7 @@ export const remoteErrorClasses: Record<string, new (message: string) => WeftErr
   NotAFunctionError,
   ModuleLoadError,
   InitializerError,
+  NotAGeneratorError,
+  GeneratorTaskError,
+  DataCloneError,
 };

@@ -14,8 +14,14 @@
  *     through resultError().
  *
  * A worker's first message is an empty result batch: "my module is loaded (or failed to load)".
- * The parent may also send a control object `{ cancel: id }`, which aborts that task's signal,
- * or has the worker skip it when it has not begun. A thread, sharing memory with its pool,
+ * The parent may also send a control object `{ cancel: id }`, which aborts that task's signal
+ * (and stops it when it streams), or has the worker skip it when it has not begun.
+ *
+ * Streams and progress ride the same result batches as records that do not settle: a
+ * streaming task (FLAG_STREAM) sends `[id, STATUS_YIELD, [values…], 0]` as it goes and settles
+ * last; a task someone listens to (FLAG_PROGRESS) sends `[id, STATUS_PROGRESS, value, 0]`. The
+ * parent answers with `{ pull: id, taken }` (credit: the stream's back-pressure) and
+ * `{ seen: id }` (the progress record was handled: send the next, coalesced one). A thread, sharing memory with its pool,
  * learns of such cancels through the `cancels` ring instead, exactly (see CANCEL_SLOTS).
  * Retiring a worker gracefully, the pool sends `{ finalize: true }`: once its tasks are done the
  * worker runs the pool's finalizer and answers `{ finalized: true, error? }`; then it is stopped
@@ -40,6 +46,14 @@ export const FLAG_SIGNAL = 2;
 export const FLAG_ONE_ARG = 4;
 /** Added to a chunk: each item is an argument tuple, spread into the call (`starmap`). */
 export const FLAG_SPREAD = 8;
+/** Added to a call: someone listens to its `progress()` (see {@link STATUS_PROGRESS}); without it, `progress()` costs nothing. */
+export const FLAG_PROGRESS = 16;
+/** Added to a call: stream the values of the iterator it returns (see {@link STATUS_YIELD}); the window rides above {@link WINDOW_SHIFT}. */
+export const FLAG_STREAM = 32;
+/** A stream's window (the most values its worker may run ahead of the caller) is `mode >>> WINDOW_SHIFT`. */
+export const WINDOW_SHIFT = 8;
+/** The largest window a stream's mode can carry. */
+export const MAX_WINDOW = 2 ** 23 - 1;
 
 /** The task returned a value. */
 export const STATUS_OK = 0;
@@ -51,6 +65,14 @@ export const STATUS_CHUNK_ERROR = 2;
 export const STATUS_CLONE_ERROR = 3;
 /** The task was cancelled before it began, and never ran (value: undefined). */
 export const STATUS_SKIPPED = 4;
+/**
+ * Not a settlement: values a streaming task yielded, in order (value: an array of them). The
+ * task goes on; its settlement (`STATUS_OK` with the iterator's return value, or an error)
+ * comes last, after every value it yielded.
+ */
+export const STATUS_YIELD = 5;
+/** Not a settlement: the latest value the running task passed to `progress()`; the task goes on. */
+export const STATUS_PROGRESS = 6;
 /** Added to a status: the task returned a promise, so its worker overlapped it with others (the pool learns which tasks await). */
 export const STATUS_ASYNC = 8;
 /** The status without {@link STATUS_ASYNC}. */
@@ -96,6 +118,25 @@ export interface WorkerInit {
 /** Parent → worker control message: abort task `cancel`'s signal, or skip it if it has not begun (processes). */
 export interface CancelMessage {
   readonly cancel: number;
+}
+
+/**
+ * Parent → worker control message for a stream: its caller has taken `taken` values in all
+ * (sent each time it has taken a quarter window more), so the worker may run up to its window
+ * ahead of that. A `CancelMessage` for a running stream stops its iterator (its `finally` runs).
+ */
+export interface PullMessage {
+  readonly pull: number;
+  readonly taken: number;
+}
+
+/**
+ * Parent → worker control message: the caller has handled task `seen`'s last progress record.
+ * A worker keeps at most one progress record per task in flight; what `progress()` reports
+ * meanwhile is coalesced to its latest value, sent on this answer (or just before the result).
+ */
+export interface SeenMessage {
+  readonly seen: number;
 }
 
 /**
@@ -152,6 +193,16 @@ export function taskArgs(batch: readonly unknown[], i: number): unknown[] {
 /** True for a {@link CancelMessage}. */
 export function isCancel(message: unknown): message is CancelMessage {
   return message !== null && typeof message === 'object' && 'cancel' in message;
+}
+
+/** True for a {@link PullMessage}. */
+export function isPull(message: unknown): message is PullMessage {
+  return message !== null && typeof message === 'object' && 'pull' in message;
+}
+
+/** True for a {@link SeenMessage}. */
+export function isSeen(message: unknown): message is SeenMessage {
+  return message !== null && typeof message === 'object' && 'seen' in message;
 }
 
 /** True for a {@link FinalizeMessage}. */

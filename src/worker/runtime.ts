@@ -1,13 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import { isThenable, onMicrotask } from '../thenable.js';
 import { hasTagged } from '../shared/tag.js';
-import { Moved, taskSignalStore } from './context.js';
+import { DataCloneError } from '../errors.js';
+import { Moved, taskContextStore, type TaskContext } from './context.js';
 import { encodeThrow, type EncodedThrow } from './error-codec.js';
-import { InitializerError, ModuleLoadError, NotAFunctionError, UnknownTaskError } from './errors.js';
+import { GeneratorTaskError, InitializerError, ModuleLoadError, NotAFunctionError, NotAGeneratorError, UnknownTaskError } from './errors.js';
+import { ProgressReporter } from './progress.js';
 import {
-  ChunkError, FLAG_SIGNAL, FLAG_SPREAD, MODE_CHUNK, PACK_MIN, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_ASYNC, STATUS_CLONE_ERROR, STATUS_ERROR, STATUS_OK,
-  STATUS_SKIPPED, TASK_STRIDE, CANCEL_SLOTS, isCancel, isFinalize, taskArgs, type FinalizedMessage, type WorkerInit,
+  ChunkError, FLAG_PROGRESS, FLAG_SIGNAL, FLAG_SPREAD, FLAG_STREAM, MODE_CHUNK, PACK_MIN, RESULT_STRIDE, STATUS_CHUNK_ERROR, STATUS_ASYNC, STATUS_CLONE_ERROR,
+  STATUS_ERROR, STATUS_OK, STATUS_PROGRESS, STATUS_SKIPPED, STATUS_YIELD, TASK_STRIDE, CANCEL_SLOTS, WINDOW_SHIFT, isCancel, isFinalize, isPull, isSeen, taskArgs,
+  type FinalizedMessage, type WorkerInit,
 } from './protocol.js';
+import { WorkerStream, isGenerator, sourceOf } from './stream.js';
+import { callChunk, failure } from './chunk.js';
 
 /** How the runtime talks to its pool: a worker thread's port or a child process's IPC channel. */
 export interface Transport {
@@ -57,6 +62,9 @@ export class WorkerRuntime {
   #failure: Error | undefined;
   #ready = false;
   #controllers = new Map<number, AbortController>();
+  /** Running streams, and the progress of tasks someone listens to, by task id. */
+  #streams = new Map<number, WorkerStream>();
+  #progress = new Map<number, ProgressReporter>();
   readonly #loadReviver: LoadArgsReviver | undefined;
   /** Rebuilds tagged arguments, once loaded. */
   #revive: ((args: unknown[]) => unknown[]) | undefined;
@@ -120,10 +128,14 @@ export class WorkerRuntime {
         this.#pumpScheduled = true;
         onMicrotask(this.#pumpBound);
       }
-    } else if (isCancel(message)) {
+    } else if (isPull(message)) this.#streams.get(message.pull)?.pull(message.taken);
+    else if (isSeen(message)) this.#progress.get(message.seen)?.seen();
+    else if (isCancel(message)) {
       const controller = this.#controllers.get(message.cancel);
+      const stream = this.#streams.get(message.cancel);
       if (controller) controller.abort(new Error('cancelled by the pool'));
-      else this.#skip.add(message.cancel);
+      if (stream) stream.stop();
+      else if (!controller) this.#skip.add(message.cancel);
     } else if (isFinalize(message) && this.#finalize === 'no') {
       this.#finalize = 'requested';
       this.#finalizeWhenIdle();
@@ -198,19 +210,23 @@ export class WorkerRuntime {
     }
     const t0 = this.#now;
     let result: unknown;
+    let context: TaskContext | undefined;
     try {
       if (this.#failure) throw this.#failure;
       const fn = this.#fns.get(name) ?? this.#lookup(name);
-      if (mode & FLAG_SIGNAL) {
-        const controller = new AbortController();
-        this.#controllers.set(id, controller);
-        result = taskSignalStore.run(controller.signal, () => this.#call(fn, mode, this.#reviveArgs(args)));
+      if (mode & (FLAG_SIGNAL | FLAG_PROGRESS)) {
+        const ctx = (context = this.#context(id, mode));
+        result = taskContextStore.run(ctx, () => this.#call(fn, mode, this.#reviveArgs(args)));
       } else result = this.#call(fn, mode, this.#reviveArgs(args));
     } catch (error) {
       this.#settle(id, STATUS_ERROR, encodeThrow(error), t0);
       return;
     }
-    if (result instanceof ChunkError) this.#settle(id, STATUS_CHUNK_ERROR, [result.done, encodeThrow(result.error)], t0);
+    if (mode & FLAG_STREAM) this.#stream(id, name, mode, result, context, t0);
+    else if (typeof result === 'object' && result !== null && !(mode & MODE_CHUNK) && isGenerator(result)) {
+      const error = new GeneratorTaskError(`task '${name}' is a generator: its values cannot be returned as one result; call pool.stream('${name}', ...args) to receive them as it yields them`);
+      this.#settle(id, STATUS_ERROR, encodeThrow(error), t0);
+    } else if (result instanceof ChunkError) this.#settle(id, STATUS_CHUNK_ERROR, [result.done, encodeThrow(result.error)], t0);
     else if (isThenable(result)) {
       this.#now = performance.now();
       this.#active++;
@@ -223,6 +239,56 @@ export class WorkerRuntime {
       );
     } else this.#settle(id, STATUS_OK, result, t0);
   }
+
+  /** The context a task with a signal or a progress listener runs in (see `weft/worker`). */
+  #context(id: number, mode: number): TaskContext {
+    let signal: AbortSignal | undefined;
+    if (mode & FLAG_SIGNAL) {
+      const controller = new AbortController();
+      this.#controllers.set(id, controller);
+      signal = controller.signal;
+    }
+    let progress: ((value: unknown) => void) | undefined;
+    if (mode & FLAG_PROGRESS) {
+      const reporter = new ProgressReporter(id, this.#sendProgress);
+      this.#progress.set(id, reporter);
+      progress = reporter.report;
+    }
+    return { signal, progress };
+  }
+
+  readonly #sendProgress = (id: number, value: unknown): void => {
+    this.#out.push(id, STATUS_PROGRESS, value, 0);
+    this.#scheduleFlush();
+  };
+
+  /** Runs a streaming task's iterator (in its context), sending its values as it yields them; it settles once the iterator is done. */
+  #stream(id: number, name: string, mode: number, result: unknown, context: TaskContext | undefined, t0: number): void {
+    const source = sourceOf(result);
+    if (!source) {
+      if (isThenable(result)) result.then(undefined, () => {});
+      const what = isThenable(result) ? 'a promise' : result === null ? 'null' : `a ${typeof result}`;
+      const error = new NotAGeneratorError(
+        `task '${name}' returned ${what}, not an iterator: pool.stream() needs an exported function* or async function* (or a function returning an iterable); call it with run() or submit() instead`,
+      );
+      this.#settle(id, STATUS_ERROR, encodeThrow(error), t0);
+      return;
+    }
+    const stream = new WorkerStream(id, source, mode >>> WINDOW_SHIFT, this.#emitValues);
+    this.#streams.set(id, stream);
+    this.#active++;
+    const run = (): Promise<unknown> => stream.run();
+    (context ? taskContextStore.run(context, run) : run()).then(
+      (value) => this.#finishAsync(id, STATUS_OK, value, t0),
+      (error) => this.#finishAsync(id, STATUS_ERROR, encodeThrow(error), t0),
+    );
+  }
+
+  /** A stream's batch of values goes out now, behind whatever results wait. */
+  readonly #emitValues = (id: number, values: unknown[]): void => {
+    this.#out.push(id, STATUS_YIELD, values, 0);
+    this.#flush();
+  };
 
   /** True when the pool cancelled task `id`, the n-th this worker received, before it began: claims the cancel mark. */
   #cancelled(id: number, n: number): boolean {
@@ -246,31 +312,7 @@ export class WorkerRuntime {
   }
 
   #call(fn: TaskFn, mode: number, args: unknown[]): unknown {
-    if ((mode & MODE_CHUNK) === 0) return fn(...args);
-    const results = new Array<unknown>(args.length);
-    const spread = (mode & FLAG_SPREAD) !== 0;
-    let numbers = args.length >= PACK_MIN;
-    let pending = false;
-    for (let i = 0; i < args.length; i++) {
-      try {
-        const r = spread ? fn(...(args[i] as unknown[])) : fn(args[i]);
-        if (typeof r !== 'number') {
-          numbers = false;
-          if (isThenable(r)) pending = true;
-        }
-        results[i] = r;
-      } catch (error) {
-        if (!pending) return new ChunkError(results.slice(0, i), error);
-        results.length = i;
-        results.push(Promise.reject(error));
-        break;
-      }
-    }
-    if (pending) return settleChunk(results);
-    if (!numbers) return results;
-    const packed = new Float64Array(results as number[]);
-    this.#transfer.push(packed.buffer);
-    return packed;
+    return (mode & MODE_CHUNK) === 0 ? fn(...args) : callChunk(fn, mode, args, this.#transfer);
   }
 
   #finishAsync(id: number, status: number, value: unknown, t0: number): void {
@@ -282,6 +324,8 @@ export class WorkerRuntime {
 
   #settle(id: number, status: number, value: unknown, t0: number): void {
     if (this.#controllers.size > 0) this.#controllers.delete(id);
+    if (this.#streams.size > 0) this.#streams.delete(id);
+    if (this.#progress.size > 0) [status, value] = this.#endProgress(id, status, value);
     if (value instanceof Moved) {
       this.#transfer.push(...value.transfer);
       value = value.value;
@@ -289,6 +333,15 @@ export class WorkerRuntime {
     const now = performance.now();
     this.#out.push(id, status, value, Math.max(1, Math.round((now - t0) * 1000)));
     this.#now = now;
+  }
+
+  /** Sends the last coalesced progress value of task `id` before its result (which becomes the failure of a value that could not be sent). */
+  #endProgress(id: number, status: number, value: unknown): [number, unknown] {
+    const reporter = this.#progress.get(id);
+    if (!reporter) return [status, value];
+    this.#progress.delete(id);
+    reporter.drain();
+    return reporter.failure ? [STATUS_ERROR | (status & STATUS_ASYNC), encodeThrow(reporter.failure)] : [status, value];
   }
 
   readonly #flushBound = (): void => {
@@ -316,14 +369,35 @@ export class WorkerRuntime {
     }
   }
 
-  /** A batch failed to clone: send each result alone, replacing the ones that cannot be cloned. */
+  /**
+   * A batch failed to clone: send each result alone, replacing the ones that cannot be cloned.
+   * A stream's values go one by one up to the one that cannot, which then fails the stream; a
+   * progress value that cannot fails its task once it settles.
+   */
   #postOneByOne(out: unknown[]): void {
     for (let i = 0; i < out.length; i += RESULT_STRIDE) {
       const one = out.slice(i, i + RESULT_STRIDE);
+      const id = one[0] as number;
       try {
         this.#transport.post(one);
       } catch (error) {
-        this.#transport.post([one[0], STATUS_CLONE_ERROR, (error as Error)?.message ?? String(error), one[3]]);
+        const why = (error as Error)?.message ?? String(error);
+        if (one[1] === STATUS_YIELD) this.#postValuesOneByOne(id, one[2] as unknown[], why);
+        else if (one[1] === STATUS_PROGRESS) {
+          const reporter = this.#progress.get(id);
+          if (reporter) reporter.failure ??= new DataCloneError(`a progress value of this task cannot be cloned to the caller (${why}); report plain data`);
+        } else this.#transport.post([id, STATUS_CLONE_ERROR, why, one[3]]);
+      }
+    }
+  }
+
+  #postValuesOneByOne(id: number, values: unknown[], why: string): void {
+    for (const value of values) {
+      try {
+        this.#transport.post([id, STATUS_YIELD, [value], 0]);
+      } catch {
+        this.#streams.get(id)?.fail(new DataCloneError(`a value this task yielded cannot be cloned to the caller (${why}); yield plain data`));
+        return;
       }
     }
   }
@@ -345,26 +419,10 @@ export class WorkerRuntime {
   }
 }
 
-async function settleChunk(results: unknown[]): Promise<unknown> {
-  for (let i = 0; i < results.length; i++) {
-    try {
-      results[i] = await results[i];
-    } catch (error) {
-      throw new ChunkError(results.slice(0, i), error);
-    }
-  }
-  return results;
-}
-
 /** Disposes what can be (`Symbol.dispose`): the handles a skipped task received and will never use. */
 function disposeAll(values: unknown[]): void {
   for (const v of values) {
     const dispose = (v as { [Symbol.dispose]?: () => void } | null)?.[Symbol.dispose];
     if (typeof dispose === 'function') dispose.call(v);
   }
-}
-
-function failure(error: unknown): [number, unknown] {
-  if (error instanceof ChunkError) return [STATUS_CHUNK_ERROR, [error.done, encodeThrow(error.error)]];
-  return [STATUS_ERROR, encodeThrow(error)];
 }
