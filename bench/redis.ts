@@ -6,7 +6,7 @@
 //
 // Benches: rtt (one call at a time, p50/p90), tiny-5k (5,000 tiny calls at once, 2 worker
 // processes), map-100k (weft's map of 100,000 items; raw BullMQ one job per item, over 10,000),
-// fib-scaling (16 x fib(30): 2 worker processes against 1).
+// fib-scaling (16 x fib(32): 2 worker processes against 1).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +30,8 @@ interface Adapter {
 }
 interface Impl {
   name: string;
-  /** Starts `workers` worker processes of `size` and a producer. */
-  create(url: string, queue: string, workers: number, size: number): Promise<Adapter>;
+  /** Starts `workers` worker processes of `size`, each taking `concurrency` jobs at once, and a producer. */
+  create(url: string, queue: string, workers: number, size: number, concurrency: number): Promise<Adapter>;
 }
 
 /** Starts a child and waits for its line containing 'ready'. */
@@ -54,10 +54,10 @@ async function stopChildren(children: ChildProcess[]): Promise<void> {
 
 const weft: Impl = {
   name: 'weft',
-  async create(url, queue, workers, size) {
+  async create(url, queue, workers, size, concurrency) {
     const { RedisPool } = (await import(new URL('../dist/redis/index.js', import.meta.url).href)) as typeof import('../src/redis/index.js');
     const children = await Promise.all(
-      Array.from({ length: workers }, () => startChild([CLI, 'worker', TASKS, '--redis', url, '--queue', queue, '--size', String(size), '--concurrency', String(CONCURRENCY)])),
+      Array.from({ length: workers }, () => startChild([CLI, 'worker', TASKS, '--redis', url, '--queue', queue, '--size', String(size), '--concurrency', String(concurrency)])),
     );
     const pool = new RedisPool<typeof import('./fixtures/tasks.mjs')>(TASKS, { connection: url, queue });
     return {
@@ -77,11 +77,12 @@ const weft: Impl = {
 
 const raw: Impl = {
   name: 'raw-bullmq',
-  async create(url, queue, workers) {
+  async create(url, queue, workers, _size, concurrency) {
     const { hostname, port } = new URL(url);
     const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
-    const children = await Promise.all(Array.from({ length: workers }, () => startChild([RAW_WORKER, url, queue, String(CONCURRENCY)])));
-    const q = new Queue(queue, { connection, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
+    const children = await Promise.all(Array.from({ length: workers }, () => startChild([RAW_WORKER, url, queue, String(concurrency)])));
+    // Finished jobs are kept a while: waitUntilFinished reads the finished job.
+    const q = new Queue(queue, { connection, defaultJobOptions: { removeOnComplete: { count: 20_000 }, removeOnFail: { count: 1000 } } });
     const events = new QueueEvents(queue, { connection });
     await events.waitUntilReady();
     const run = async (name: string, arg: unknown): Promise<unknown> => (await q.add(name, arg)).waitUntilFinished(events);
@@ -141,9 +142,9 @@ async function benchMap(impl: string, adapter: Adapter, count: number, record: (
 async function benchScaling(impl: Impl, url: string, record: (m: Measurement) => void): Promise<void> {
   const times: number[] = [];
   for (const workers of [1, 2]) {
-    const adapter = await impl.create(url, `fib-${impl.name}-${++queues}`, workers, 1);
+    const adapter = await impl.create(url, `fib-${impl.name}-${++queues}`, workers, 1, 1); // CPU-bound: one job at a time per worker
     await adapter.run('fib', 20);
-    const ms = await rounds(ROUNDS, () => timeMs(() => Promise.all(Array.from({ length: 16 }, () => adapter.run('fib', 30)))));
+    const ms = await rounds(ROUNDS, () => timeMs(() => Promise.all(Array.from({ length: 16 }, () => adapter.run('fib', 32)))));
     times.push(median(ms));
     await adapter.close();
   }
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
   };
   try {
     for (const impl of [weft, raw]) {
-      const adapter = await impl.create(server.url, `bench-${impl.name}-${++queues}`, 2, 2);
+      const adapter = await impl.create(server.url, `bench-${impl.name}-${++queues}`, 2, 2, CONCURRENCY);
       await benchRtt(impl.name, adapter, record);
       await benchTiny(impl.name, adapter, record);
       await benchMap(impl.name, adapter, impl === weft ? 100_000 : 10_000, record);

@@ -1,11 +1,20 @@
-/** One call of a `RedisPool`, from `submit` until it settles. */
+/** One call of a `RedisPool`, from `submit` until it settles, and how calls become jobs. */
 import { performance } from 'node:perf_hooks';
-import type { JobData } from './wire.js';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { RESULT_TTL_MS, type JobData, type Keys } from './wire.js';
+
+/** Jobs per `addBulk`. */
+const ADD_BULK = 1000;
+/** Failed jobs BullMQ keeps (the sweep reads their reason, then removes them). */
+const FAILED_KEPT = { age: 24 * 3600, count: 10_000 };
 
 /** A call waiting for its job's result. Internal. */
 export class Call {
   /** Set once the job is stored in Redis. */
   added = false;
+  /** Its worker said it began (only for `submit`, whose Future shows it). */
+  begun = false;
   /** Settled here: later results for it are dropped. */
   settled = false;
   /** Sweeps in a row that found no job and no result. */
@@ -34,4 +43,24 @@ export class Call {
 /** BullMQ's priorities run 1 (first) to 2^21; weft's higher number runs first, 0 in the middle. */
 export function bullPriority(priority: number): number {
   return Math.min(2 ** 21, Math.max(1, 2 ** 20 - Math.round(priority)));
+}
+
+/**
+ * Adds the calls' jobs in bulk; a caller-chosen id first registers this producer as waiting
+ * on it (its worker delivers to every producer registered).
+ */
+export async function addJobs(queue: Queue, redis: Redis, keys: Keys, producer: string, calls: Call[]): Promise<void> {
+  const custom = calls.filter((c) => c.data.k);
+  if (custom.length > 0) {
+    const multi = redis.multi();
+    for (const c of custom) multi.sadd(keys.waiting(c.id), producer).pexpire(keys.waiting(c.id), RESULT_TTL_MS);
+    await multi.exec();
+  }
+  for (let i = 0; i < calls.length; i += ADD_BULK) {
+    await queue.addBulk(
+      calls.slice(i, i + ADD_BULK).map((c) => ({
+        name: c.name, data: c.data, opts: { jobId: c.id, priority: bullPriority(c.priority), removeOnComplete: true, removeOnFail: FAILED_KEPT },
+      })),
+    );
+  }
 }

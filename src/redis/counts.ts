@@ -17,6 +17,7 @@ export class QueueFigures {
   jobs: JobCounts = { waiting: 0, prioritized: 0, delayed: 0, active: 0, failed: 0, at: 0 };
   workers = 0;
   #reading = false;
+  #last = 0;
 
   constructor(
     private readonly queue: Queue,
@@ -32,10 +33,12 @@ export class QueueFigures {
     return this.jobs;
   }
 
-  /** Starts a refresh of counts and workers unless one runs or Redis is away; the figures change when it ends. */
+  /** Starts a refresh of counts and workers unless one ran in the last quarter second, runs, or Redis is away; the figures change when it ends. */
   refresh(): void {
-    if (this.#reading || this.link.redis.status !== 'ready') return;
+    const now = Date.now();
+    if (this.#reading || now - this.#last < 250 || this.link.redis.status !== 'ready') return;
     this.#reading = true;
+    this.#last = now;
     void (async () => {
       try {
         await this.read();

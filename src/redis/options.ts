@@ -1,7 +1,6 @@
 /** The options of `RedisPool` and `RedisWorker`, validated with named errors. */
 import { InvalidOptionError } from '../errors.js';
-import type { PoolOptions } from '../executor/options.js';
-import type { CallOptions } from '../executor/options.js';
+import { resolvePoolOptions, type CallOptions, type PoolOptions } from '../executor/options.js';
 import { checkConnection, type RedisConnection } from './connection.js';
 
 /** Options of `new RedisPool(module, options)`. */
@@ -111,6 +110,7 @@ export function resolveRedisWorkerOptions(options: RedisWorkerOptions): Resolved
   const model = options.model ?? 'thread';
   if (!WORKER_MODELS.includes(model)) throw new InvalidOptionError(`model must be one of ${WORKER_MODELS.join(', ')}, got ${String(model)}`);
   if (options.pool !== undefined && (options.pool === null || typeof options.pool !== 'object')) throw new InvalidOptionError('pool must be an object of pool options');
+  resolvePoolOptions({ ...options.pool, ...(options.size === undefined ? {} : { size: options.size }) }); // bad local-pool options fail here, not once connected
   return {
     connection: options.connection,
     queue: name(options.queue, 'queue'),

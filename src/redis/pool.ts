@@ -18,7 +18,7 @@ import type { MapItem, MapTaskName, ModuleLocation, TaskArgs, TaskName, TaskResu
 import { UnknownTaskError } from '../worker/errors.js';
 import { FLAG_SPREAD, MODE_CALL, MODE_CHUNK } from '../worker/protocol.js';
 import { bounded } from './bounded.js';
-import { Call, bullPriority } from './call.js';
+import { Call, addJobs } from './call.js';
 import { closeLink, describeConnection, openLink, whenReady, type Link } from './connection.js';
 import { QueueFigures, type JobCounts } from './counts.js';
 import { PayloadTooLargeError, RedisUnavailableError } from './errors.js';
@@ -26,12 +26,8 @@ import { checkJobId, resolveRedisPoolOptions, type RedisCallOptions, type RedisP
 import { remoteError } from './remote-error.js';
 import { ResultReader } from './results.js';
 import { Sweep } from './sweep.js';
-import { Keys, RESULT_OK, RESULT_TTL_MS, decodeResult, encodeArgs, type JobData } from './wire.js';
+import { Keys, RESULT_OK, RESULT_STARTED, decodeResult, encodeArgs, type JobData } from './wire.js';
 
-/** Jobs per `addBulk`. */
-const ADD_BULK = 1000;
-/** Failed jobs BullMQ keeps (the sweep reads their reason, then removes them). */
-const FAILED_KEPT = { age: 24 * 3600, count: 10_000 };
 /** Chunks a map keeps in flight by default: 4 per assumed worker, as the local pools do. */
 const MAP_WORKERS = 4;
 
@@ -49,11 +45,11 @@ export interface RedisPoolStats extends PoolStats {
  * task's error arrives with its name, message, remote stack, `code` and `cause`.
  *
  * Delivery is at least once: a worker that dies mid-task has it re-run by another after its
- * lock expires, and every call here still settles exactly once. Unlike a local pool, a
- * `RedisPool` does not see when a remote worker begins a call: a future stays 'pending' until
- * it settles, and `cancel()` returns true for any call not yet settled (a queued job is
- * removed and never runs; a running one submitted with a signal or timeout is aborted on its
- * worker; one without runs to its end, its result dropped).
+ * lock expires, and every call here still settles exactly once. A `submit()` future turns
+ * 'running' once its worker says it began; `cancel()` removes a queued job (it never runs),
+ * aborts a running call submitted with a signal or timeout on its worker, and returns false for
+ * one known to run without (as in Python). The begin notice travels like a result, so a cancel
+ * can overtake it: such a call runs to its end and its result is dropped.
  *
  * An open pool keeps its Redis connections, and so the process, alive: `close()` it.
  *
@@ -125,7 +121,8 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     const promise = new Promise<TaskResult<M, K>>((resolve, reject) => {
       call = this.#accept(name, args, MODE_CALL, resolve as (v: unknown) => void, reject, options, true);
     });
-    return new Future(promise, (reason) => (call ? this.#cancel(call, reason) : false));
+    if (call) call.data.b = 1; // a Future shows when its call begins
+    return new Future(promise, (reason) => (call ? this.#cancel(call, reason) : false), () => call?.begun ?? false);
   }
 
   /**
@@ -145,17 +142,21 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
   }
 
   /**
-   * A snapshot: this pool's counters and run times (as reported by the workers), and the
-   * queue's job counts and worker count as last read from Redis (each call refreshes them in
-   * the background; `jobCounts()` reads them now).
+   * A snapshot: this pool's counters; its calls queued (not known to have begun) and running
+   * (a `submit` whose worker said it began); run times as the workers report them, and wait
+   * times (the rest of each call's time: queue and transport); the workers serving the queue and
+   * the whole queue's job counts as last read from Redis (refreshed in the background as the
+   * pool works and on each call; `jobCounts()` reads them now).
    */
   stats(): RedisPoolStats {
     this.#figures.refresh();
     const { jobs, workers } = this.#figures;
     const active = Math.min(workers, jobs.active);
+    let begun = 0;
+    for (const call of this.#calls.values()) if (call.begun) begun++;
     const base = {
       backend: 'redis', state: this.#state === 'open' ? ('open' as const) : this.#state, workers, activeWorkers: active, idleWorkers: workers - active,
-      queued: jobs.waiting + jobs.prioritized + jobs.delayed, running: jobs.active, startFailures: 0, brokenReason: undefined,
+      queued: this.#calls.size - begun, running: begun, startFailures: 0, brokenReason: undefined,
     };
     return { ...this.#stats.snapshot(base, Math.max(1, workers)), outstanding: this.#calls.size, jobs };
   }
@@ -266,7 +267,7 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     try {
       bytes = encodeArgs(args);
     } catch (error) {
-      throw new DataCloneError(`the arguments of '${name}' cannot be sent to a Redis worker (${(error as Error)?.message ?? String(error)}); pass plain data`, error);
+      throw new DataCloneError(`the arguments of task '${name}' cannot be sent to a Redis worker (${(error as Error)?.message ?? String(error)}); pass plain data`, error);
     }
     if (bytes.length > this.#opts.maxPayloadBytes) throw new PayloadTooLargeError(name, bytes.length, this.#opts.maxPayloadBytes);
     const data: JobData = { a: bytes.toString('base64'), m: mode, r: this.#producer };
@@ -299,7 +300,7 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     this.#adding++;
     try {
       await whenReady(this.#main, this.#opts.connectTimeout, this.#where);
-      await bounded(this.#add(calls), this.#opts.connectTimeout, () => new RedisUnavailableError(`Redis at ${this.#where} did not take ${calls.length} job(s) within ${this.#opts.connectTimeout} ms (connectTimeout); they may still run once it does`));
+      await bounded(addJobs(this.#queue, this.#main.redis, this.#keys, this.#producer, calls), this.#opts.connectTimeout, () => new RedisUnavailableError(`Redis at ${this.#where} did not take ${calls.length} job(s) within ${this.#opts.connectTimeout} ms (connectTimeout); they may still run once it does`));
       const now = performance.now();
       for (const call of calls) {
         call.added = true;
@@ -308,6 +309,7 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
       }
       this.#results.start();
       this.#sweep.start();
+      this.#figures.refresh();
     } catch (error) {
       const why = error instanceof RedisUnavailableError ? error : new RedisUnavailableError(`Redis at ${this.#where} refused the jobs: ${(error as Error)?.message ?? String(error)}`, { cause: error });
       for (const call of calls) if (!call.settled) this.#fail(call, why);
@@ -317,27 +319,16 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     }
   }
 
-  async #add(calls: Call[]): Promise<void> {
-    const custom = calls.filter((c) => c.data.k);
-    if (custom.length > 0) {
-      const multi = this.#main.redis.multi();
-      for (const c of custom) multi.sadd(this.#keys.waiting(c.id), this.#producer).pexpire(this.#keys.waiting(c.id), RESULT_TTL_MS);
-      await multi.exec();
-    }
-    for (let i = 0; i < calls.length; i += ADD_BULK) {
-      await this.#queue.addBulk(
-        calls.slice(i, i + ADD_BULK).map((c) => ({
-          name: c.name, data: c.data, opts: { jobId: c.id, priority: bullPriority(c.priority), removeOnComplete: true, removeOnFail: FAILED_KEPT },
-        })),
-      );
-    }
-  }
-
   #onResult(buffer: Buffer): void {
     const [id, status, value, micros] = decodeResult(buffer);
     const call = this.#calls.get(id);
     if (!call) return; // cancelled here, or a second run after a worker was lost
+    if (status === RESULT_STARTED) {
+      call.begun = true;
+      return;
+    }
     this.#stats.recordRun(micros, true);
+    this.#stats.waitTime.record(Math.max(0, (performance.now() - call.acceptedAt) * 1000 - micros));
     call.onMicros?.(micros);
     if (status === RESULT_OK) this.#fulfil(call, value);
     else this.#fail(call, remoteError(status, value, call.name));
@@ -377,9 +368,12 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     for (const w of waiters) w();
   }
 
-  /** Cancels a call not yet settled here; its job is removed from Redis, or aborted on its worker. */
+  /**
+   * Cancels a call not yet settled here: its job is removed from Redis, or aborted on its worker.
+   * A call known to have begun, without a signal or timeout, cannot be stopped alone: false, as in Python.
+   */
   #cancel(call: Call, reason: unknown): boolean {
-    if (call.settled) return false;
+    if (call.settled || (call.begun && !call.data.s)) return false;
     const first = this.#calls.get(call.id);
     if (first !== call && first?.followers?.includes(call)) {
       first.followers.splice(first.followers.indexOf(call), 1); // the job goes on for the others

@@ -9,6 +9,8 @@ const POP_MORE = 1000;
 /** Reads `key` on its own connection and hands each record to `onRecord`. Internal. */
 export class ResultReader {
   #reading = false;
+  /** Whether the server has BLMPOP (Redis 7+); undefined until the first pop tells. */
+  #blmpop: boolean | undefined;
 
   constructor(
     private readonly link: Link,
@@ -34,11 +36,7 @@ export class ResultReader {
     while (this.wanted()) {
       let records: Buffer[];
       try {
-        const first = await redis.blpopBuffer(this.key, BLOCK_SECONDS);
-        if (!first) continue;
-        records = [first[1]];
-        const more = await redis.lpopBuffer(this.key, POP_MORE);
-        if (more) records.push(...more);
+        records = await this.#pop();
       } catch {
         if (redis.status === 'end') return;
         await new Promise((r) => setTimeout(r, 100));
@@ -46,5 +44,24 @@ export class ResultReader {
       }
       for (const record of records) this.onRecord(record);
     }
+  }
+
+  /** Waits up to a second for results; takes all that are there (up to POP_MORE) in one call on Redis 7 (BLMPOP), in two before. */
+  async #pop(): Promise<Buffer[]> {
+    const { redis } = this.link;
+    if (this.#blmpop !== false) {
+      try {
+        const reply = (await redis.callBuffer('BLMPOP', [BLOCK_SECONDS, 1, this.key, 'LEFT', 'COUNT', POP_MORE])) as [Buffer, Buffer[]] | null;
+        this.#blmpop = true;
+        return reply ? reply[1] : [];
+      } catch (error) {
+        if (this.#blmpop === true || !/unknown command/i.test((error as Error)?.message ?? '')) throw error;
+        this.#blmpop = false; // Redis 6: no BLMPOP
+      }
+    }
+    const first = await redis.blpopBuffer(this.key, BLOCK_SECONDS);
+    if (!first) return [];
+    const more = await redis.lpopBuffer(this.key, POP_MORE);
+    return more ? [first[1], ...more] : [first[1]];
   }
 }

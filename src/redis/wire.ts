@@ -20,6 +20,8 @@ export interface JobData {
   s?: 1;
   /** 1: the id was chosen by the caller (`jobId`): results go to every producer waiting on it. */
   k?: 1;
+  /** 1: tell the producer when the task begins (its `Future` shows 'running', and `cancel()` knows). */
+  b?: 1;
 }
 
 /** Status of a result record. */
@@ -34,6 +36,8 @@ export const RESULT_CLONE_ERROR = 3;
 export const RESULT_TIMEOUT = 4;
 /** The task was aborted on its worker. */
 export const RESULT_ABORTED = 5;
+/** Not a result: the task has begun on its worker. */
+export const RESULT_STARTED = 6;
 
 /** One result: job id, status, value, run time on the worker (µs). */
 export type ResultRecord = [id: string, status: number, value: unknown, micros: number];

@@ -10,6 +10,7 @@ import { AsyncPool } from '../backends/inline.js';
 import { ProcessPool } from '../backends/process.js';
 import { ThreadPool } from '../backends/thread.js';
 import { TaskAbortedError, TaskTimeoutError } from '../executor/errors.js';
+import { checkTimeout } from '../executor/options.js';
 import type { Pool } from '../executor/pool.js';
 import type { ModuleLocation } from '../executor/types.js';
 import { encodeThrow } from '../worker/error-codec.js';
@@ -19,7 +20,7 @@ import { Recent } from './recent.js';
 import { closeLink, describeConnection, openLink, whenReady, type Link } from './connection.js';
 import { resolveRedisWorkerOptions, type RedisWorkerOptions, type ResolvedRedisWorkerOptions } from './options.js';
 import {
-  Keys, RESULT_ABORTED, RESULT_CHUNK_ERROR, RESULT_ERROR, RESULT_OK, RESULT_TIMEOUT, RESULT_TTL_MS, decodeArgs, encodeResult, type JobData, type ResultRecord,
+  Keys, RESULT_ABORTED, RESULT_CHUNK_ERROR, RESULT_ERROR, RESULT_OK, RESULT_STARTED, RESULT_TIMEOUT, RESULT_TTL_MS, decodeArgs, encodeResult, type JobData, type ResultRecord,
 } from './wire.js';
 
 /** Milliseconds BullMQ gets to finish closing once every task here has delivered its result. */
@@ -137,6 +138,7 @@ export class RedisWorker {
     const data = job.data as JobData;
     const local = this.#local!;
     const started = performance.now();
+    if (data.b) this.#push([data.r], encodeResult([id, RESULT_STARTED, undefined, 0])).catch(() => {});
     let record: ResultRecord;
     try {
       const args = decodeArgs(data);
@@ -160,7 +162,9 @@ export class RedisWorker {
   }
 
   async #chunk(local: Pool, name: string, items: unknown[], mode: number, id: string): Promise<unknown[]> {
-    const results = (mode & FLAG_SPREAD ? local.starmap(name as never, items as never) : local.map(name as never, items as never)).chunks();
+    // One local task for the whole chunk: the producer already sized it to its cost.
+    const options = { chunkSize: Math.max(1, items.length) };
+    const results = (mode & FLAG_SPREAD ? local.starmap(name as never, items as never, options) : local.map(name as never, items as never, options)).chunks();
     this.#running.set(id, { abort: () => void results.return?.() });
     const done: unknown[] = [];
     try {
@@ -171,17 +175,29 @@ export class RedisWorker {
     return done;
   }
 
-  /** Pushes a result to its producer's list (to every waiting producer, for a caller-chosen id). */
-  async #deliver(data: JobData, id: string, record: Buffer): Promise<void> {
-    const { redis } = this.#link;
-    const producers = data.k ? await redis.smembers(this.#keys.waiting(id)) : [data.r];
-    const multi = redis.multi();
-    for (const producer of producers) {
-      const key = this.#keys.results(producer);
-      multi.rpush(key, record).pexpire(key, RESULT_TTL_MS);
+  /**
+   * Pushes a result to its producer's list (to every waiting producer, for a caller-chosen id).
+   * Not awaited for a plain job: the push goes out on the connection BullMQ then completes the
+   * job on, so it reaches Redis first (if the worker dies between, the job is re-run).
+   */
+  #deliver(data: JobData, id: string, record: Buffer): Promise<unknown> {
+    if (data.k) {
+      const waiting = this.#keys.waiting(id);
+      return this.#link.redis.smembers(waiting).then((producers) => Promise.all([this.#push(producers, record), this.#link.redis.del(waiting)]));
     }
-    if (data.k) multi.del(this.#keys.waiting(id));
-    await multi.exec();
+    this.#push([data.r], record).catch(() => {}); // a lost push leaves the job active: it is re-run
+    return Promise.resolve();
+  }
+
+  /** Appends a record to producers' result lists; a list's first push sets its lifetime (a producer that died leaves nothing for long). */
+  #push(producers: string[], record: Buffer): Promise<unknown> {
+    const { redis } = this.#link; // plain commands: ioredis builds each pipeline object from every script BullMQ defined
+    return Promise.all(
+      producers.map((producer) => {
+        const key = this.#keys.results(producer);
+        return redis.rpush(key, record).then((length) => (length === 1 ? redis.pexpire(key, RESULT_TTL_MS) : 0));
+      }),
+    );
   }
 
   #onCancel(id: string): void {
@@ -191,17 +207,32 @@ export class RedisWorker {
 
   /**
    * Stops taking tasks, waits for the running ones (their results are delivered), stops the
-   * local pool and closes the connections. Idempotent. One known limit: after Redis was
-   * restarted under a running task, BullMQ's own close does not finish; this close still
-   * resolves (BullMQ gets a few seconds), but a BullMQ timer may keep the process alive, so a
-   * program that wants to end then exits explicitly (`weft worker` does).
+   * local pool and closes the connections. With `timeout` (ms), tasks still running by then are
+   * stopped as by `terminate()`. Idempotent. One known limit: after Redis was restarted under a
+   * running task, BullMQ's own close does not finish; this close still resolves (BullMQ gets a
+   * few seconds), but a BullMQ timer may keep the process alive, so a program that wants to
+   * end then exits explicitly (`weft worker` does).
    */
-  close(): Promise<void> {
+  close(options: { timeout?: number } = {}): Promise<void> {
+    const timeout = checkTimeout(options.timeout, 'timeout');
+    if (timeout !== undefined) {
+      const timer = setTimeout(() => void this.terminate(), timeout);
+      void this.close().finally(() => clearTimeout(timer));
+    }
     this.#closing ??= this.ready.then(
       () => this.#stop(),
       () => undefined,
     );
     return this.#closing;
+  }
+
+  /**
+   * Stops now: takes no more tasks, stops the running ones (each fails with
+   * `PoolTerminatedError`, delivered to its caller if it still waits), and closes everything.
+   */
+  terminate(): Promise<void> {
+    void this.#local?.terminate();
+    return this.close();
   }
 
   async #stop(): Promise<void> {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import {
-  DataCloneError, InvalidOptionError, PoolClosedError, PoolTerminatedError, TaskAbortedError, TaskTimeoutError, ThrownValueError, UnknownTaskError,
+  DataCloneError, InitializerError, InvalidOptionError, ModuleLoadError, PoolClosedError, PoolTerminatedError, TaskAbortedError, TaskTimeoutError, ThrownValueError, UnknownTaskError,
 } from '../../src/index.js';
 import { PayloadTooLargeError, RedisPool, RedisUnavailableError, RedisWorker } from '../../src/redis/index.js';
 import { eventually, rejectsWith } from '../helpers.js';
@@ -227,6 +227,16 @@ describe('RedisPool on a real Redis', { skip: skipRedis }, () => {
     assert.equal(stats.failed, 1);
     assert.equal(stats.outstanding, 0);
     assert.ok(stats.runTime.count >= 21);
+  });
+
+  test('a worker whose module does not load or whose initializer throws refuses to start, with the named error', async () => {
+    const broken = new RedisWorker(new URL('../fixtures/broken.ts', import.meta.url), { connection: server.url, queue: freshQueue('broken') });
+    await rejectsWith(broken.ready, ModuleLoadError, 'ERR_WEFT_MODULE_LOAD', /failed at load time/);
+    await broken.close();
+    const failing = new RedisWorker(redisTasks, { connection: server.url, queue: freshQueue('init'), pool: { initializer: 'initFails' } });
+    await rejectsWith(failing.ready, InitializerError, 'ERR_WEFT_INITIALIZER', /init broke/);
+    await failing.close();
+    assert.throws(() => new RedisWorker(redisTasks, { connection: server.url, queue: 'q', pool: { maxQueue: -1 } }), InvalidOptionError);
   });
 
   test('an unreachable Redis makes run reject within connectTimeout with RedisUnavailableError', async () => {
