@@ -34,9 +34,17 @@ interface Impl {
   create(url: string, queue: string, workers: number, size: number, concurrency: number): Promise<Adapter>;
 }
 
+/** Every worker process started, killed if the bench itself ends early. */
+const started = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
 /** Starts a child and waits for its line containing 'ready'. */
 async function startChild(args: string[]): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   let out = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
