@@ -1,7 +1,8 @@
 /**
- * RedisPool and RedisWorker against a real redis-server started by the test: values and errors
- * as in ProcessPool, cancel and timeout across the queue, priorities, map in chunks, several
+ * RedisPool and RedisWorker against a real redis-server started by the test: values as in
+ * ProcessPool, cancel and timeout across the queue, priorities, map in chunks, several
  * producers, caller-chosen job ids, nothing left behind in Redis, and a Redis that is down.
+ * (Error fidelity and the rest of the executor contract: contract.test.ts.)
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import {
-  DataCloneError, InitializerError, InvalidOptionError, ModuleLoadError, PoolClosedError, PoolTerminatedError, TaskAbortedError, TaskTimeoutError, ThrownValueError, UnknownTaskError,
+  DataCloneError, InitializerError, InvalidOptionError, ModuleLoadError, PoolClosedError, PoolTerminatedError, TaskAbortedError, TaskTimeoutError, UnknownTaskError,
 } from '../../src/index.js';
 import { PayloadTooLargeError, RedisPool, RedisUnavailableError, RedisWorker } from '../../src/redis/index.js';
 import { eventually, rejectsWith } from '../helpers.js';
@@ -54,19 +55,6 @@ describe('RedisPool on a real Redis', { skip: skipRedis }, () => {
     assert.deepStrictEqual(await pool.run('echo', value), value);
     const many = await Promise.all(Array.from({ length: 2000 }, (_, i) => pool.run('add', i, 1)));
     assert.deepEqual(many, Array.from({ length: 2000 }, (_, i) => i + 1));
-  });
-
-  test("a task's error keeps class name, message, code, cause and remote stack; a thrown string is ThrownValueError", async () => {
-    const { pool } = await setup();
-    const error = (await pool.run('throwsCustom').catch((e: unknown) => e)) as Error & { code: string; extra: number };
-    assert.equal(error.name, 'CustomError');
-    assert.equal(error.message, 'custom failure');
-    assert.equal(error.code, 'E_CUSTOM');
-    assert.equal(error.extra, 42);
-    assert.ok(error.cause instanceof RangeError);
-    assert.match(error.stack ?? '', /throwsCustom/);
-    const thrown = await rejectsWith(pool.run('throwsString'), ThrownValueError, 'ERR_WEFT_NON_ERROR_THROWN');
-    assert.equal(thrown.value, 'plain string');
   });
 
   test('an unknown task is UnknownTaskError; bad arguments fail at submit, before Redis', async () => {
