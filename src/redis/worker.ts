@@ -165,11 +165,24 @@ export class RedisWorker {
     // One local task for the whole chunk: the producer already sized it to its cost.
     const options = { chunkSize: Math.max(1, items.length) };
     const results = (mode & FLAG_SPREAD ? local.starmap(name as never, items as never, options) : local.map(name as never, items as never, options)).chunks();
-    this.#running.set(id, { abort: () => void results.return?.() });
     const done: unknown[] = [];
-    try {
+    const collect = (async () => {
       for await (const chunk of results) for (let i = 0; i < chunk.length; i++) done.push(chunk[i]);
+    })();
+    // A cancelled chunk ends this job at once: an iterator's pending next() may never settle once it is returned.
+    let stop!: (reason: unknown) => void;
+    const stopped = new Promise<never>((_, reject) => (stop = reject));
+    this.#running.set(id, {
+      abort: () => {
+        stop(new TaskAbortedError(name, 'cancelled by its caller'));
+        void results.return?.();
+      },
+    });
+    collect.catch(() => {});
+    try {
+      await Promise.race([collect, stopped]);
     } catch (error) {
+      if (error instanceof TaskAbortedError) throw error;
       throw new ChunkFailure(done, error);
     }
     return done;
