@@ -1,7 +1,7 @@
 // Shared memory and channels between processes (issue 13), with Python's multiprocessing as
 // the anchor in the same run (python3 must be on PATH). Run on demand:
 //
-//   npm run build && node --import tsx bench/processes-shared.ts [--rounds=3]
+//   npm run build && node --import tsx bench/processes-shared.ts [--rounds=3] [--only=queue,pipe]
 //
 // - locked increments: 2 processes x N increments of one shared value, each under a lock
 //   (weft: Lock + SharedValue passed to ProcessPool tasks; Python: Value + get_lock());
@@ -23,8 +23,11 @@ const PIPE_TRIPS = 5_000;
 const CHANNEL_NUMBERS = 20_000_000;
 const LOCK_OPS = 20_000_000;
 
-const { values } = parseArgs({ options: { rounds: { type: 'string' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string' }, only: { type: 'string' } } });
 const ROUNDS = Number(values.rounds ?? 3);
+/** Benchmarks to run (by the start of their name: locked, uncontended, queue, pipe, channel); all by default. */
+const ONLY = values.only?.split(',').filter(Boolean) ?? [];
+const wanted = (bench: string): boolean => ONLY.length === 0 || ONLY.some((o) => bench.startsWith(o));
 
 type Weft = typeof import('../src/index.js') & typeof import('../src/shared/index.js');
 type AnyPool = { run(name: string, ...args: unknown[]): Promise<unknown>; close(): Promise<void> };
@@ -165,14 +168,20 @@ const pool = new weft.ProcessPool(TASKS, { size: 2, execArgv: [] }) as unknown a
 await pool.run('fillQueue', new weft.Queue<number>(), 1); // both children up
 for (let r = 0; r < ROUNDS; r++) {
   console.error(`round ${r + 1}/${ROUNDS}`);
-  add('locked-increments', 'weft', await weftIncrements(pool));
-  add('locked-increments', 'python', python(PY_INCREMENTS));
-  add('uncontended-lock', 'weft', weftUncontended());
-  add('queue', 'weft', await weftQueue(pool));
-  add('queue', 'python', python(PY_QUEUE));
-  add('pipe-round-trip', 'weft', await weftPipe(pool));
-  add('pipe-round-trip', 'python', python(PY_PIPE));
-  add('channel', 'weft', await weftChannel(pool));
+  if (wanted('locked-increments')) {
+    add('locked-increments', 'weft', await weftIncrements(pool));
+    add('locked-increments', 'python', python(PY_INCREMENTS));
+  }
+  if (wanted('uncontended-lock')) add('uncontended-lock', 'weft', weftUncontended());
+  if (wanted('queue')) {
+    add('queue', 'weft', await weftQueue(pool));
+    add('queue', 'python', python(PY_QUEUE));
+  }
+  if (wanted('pipe-round-trip')) {
+    add('pipe-round-trip', 'weft', await weftPipe(pool));
+    add('pipe-round-trip', 'python', python(PY_PIPE));
+  }
+  if (wanted('channel')) add('channel', 'weft', await weftChannel(pool));
 }
 await pool.close();
 

@@ -3,7 +3,9 @@
  * threads: the process that creates a queue keeps its state and serves it on a Unix socket in
  * `os.tmpdir()` (a named pipe on Windows); a handle posted elsewhere connects there. Messages
  * are length-prefixed `v8.serialize` frames (structured clone: `Map`, `Date`, `BigInt`… intact).
- * Neither the server nor its idle connections keep a process alive.
+ * Neither the server nor its idle connections keep a process alive. A queue in shared memory
+ * (ring/) needs the broker only for the copies of pipe ends, the items its ring cannot take
+ * at the moment, and the handles that cannot map the memory.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { unlinkSync } from 'node:fs';
@@ -18,6 +20,11 @@ import {
 import { BrokerGoneError, PipeBrokenError, QueueClosedError } from './errors.js';
 import { Holds, endKey, type EndIds } from './holds.js';
 import { QueueState, REMOTE_KEY } from './queue-state.js';
+import { RingHost } from './ring/host.js';
+import type { QueueMemory } from './ring/layout.js';
+
+/** What the broker keeps per queue: its whole state, or, for a queue in shared memory, the creator's part of it. */
+type Kept = QueueState | RingHost;
 
 /** A call on a queue: `[rid, queueId, op, ...args]`; the reply is `[rid, ok, valueOrEncodedError]`. */
 type Request = [number, string, string, ...unknown[]];
@@ -46,16 +53,19 @@ export function frame(value: unknown): Buffer {
   return Buffer.concat([head, body]);
 }
 
-let local: { server: Server; path: string; queues: Map<string, QueueState>; holds: Holds } | undefined;
+let local: { server: Server; path: string; queues: Map<string, Kept>; holds: Holds } | undefined;
 let nextQueue = 0;
 
-/** Creates a queue in this process's broker (starting it on first use); returns the socket path and the queue id. */
-export function createQueue(maxsize: number): { path: string; id: string; state: QueueState } {
+/**
+ * Creates a queue in this process's broker (starting it on first use): its whole state, or
+ * with `memory` (shared memory for its items) the creator's part. Returns the socket path and the queue id.
+ */
+export function createQueue(maxsize: number, memory?: QueueMemory): { path: string; id: string } {
   if (!local) {
     const path = process.platform === 'win32'
       ? `\\\\?\\pipe\\weft-${process.pid}-${randomBytes(4).toString('hex')}`
       : join(tmpdir(), `weft-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
-    const queues = new Map<string, QueueState>();
+    const queues = new Map<string, Kept>();
     const holds = new Holds(queues);
     const server = createServer((socket) => serve(socket, queues, holds));
     server.listen(path);
@@ -70,14 +80,20 @@ export function createQueue(maxsize: number): { path: string; id: string; state:
     local = { server, path, queues, holds };
   }
   const id = `${process.pid}:${nextQueue++}`;
-  const state = new QueueState(maxsize);
-  local.queues.set(id, state);
-  return { path: local.path, id, state };
+  local.queues.set(id, memory ? new RingHost(memory, maxsize) : new QueueState(maxsize));
+  return { path: local.path, id };
 }
 
-/** The state of a queue created by this process (a handle revived in its own creator talks to it directly). */
+/** The state of a queue created by this thread (a handle revived in its own creator talks to it directly). */
 export function localQueue(path: string, id: string): QueueState | undefined {
-  return local?.path === path ? local.queues.get(id) : undefined;
+  const kept = local?.path === path ? local.queues.get(id) : undefined;
+  return kept instanceof QueueState ? kept : undefined;
+}
+
+/** The creator's part of a shared-memory queue created by this thread. */
+export function localHost(path: string, id: string): RingHost | undefined {
+  const kept = local?.path === path ? local.queues.get(id) : undefined;
+  return kept instanceof RingHost ? kept : undefined;
 }
 
 /**
@@ -103,7 +119,7 @@ function applyHold(holds: Holds, mode: HoldMode, end: EndIds, token: string | un
 
 let connections = 0;
 
-function serve(socket: Socket, queues: Map<string, QueueState>, holds: Holds): void {
+function serve(socket: Socket, queues: Map<string, Kept>, holds: Holds): void {
   socket.unref();
   const conn = connections++;
   /** Copies of pipe ends revived at the other side of this connection, released when it closes. */
@@ -120,8 +136,19 @@ function serve(socket: Socket, queues: Map<string, QueueState>, holds: Holds): v
     for (const { end, copies } of owned.values()) holds.change(end, -copies);
     owned.clear();
   });
+  let corked = false;
+  /** Replies of one tick leave in one write (a shared-memory queue's creator answers many overflow puts at once). */
   const reply = (r: Reply): void => {
-    if (!socket.destroyed) socket.write(frame(r));
+    if (socket.destroyed) return;
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(frame(r));
   };
   reader(socket, (message) => {
     const [rid, id, op, ...args] = message as Request;
@@ -139,6 +166,7 @@ function serve(socket: Socket, queues: Map<string, QueueState>, holds: Holds): v
     const fail = (e: unknown): void => reply([rid, false, encodeThrow(e)]);
     try {
       if (!q) throw new BrokerGoneError(`no queue ${id} in this broker`);
+      if (q instanceof RingHost) return q.serve(op, args, key, `${REMOTE_KEY}${args[0] as number}@${conn}`, ok, fail);
       switch (op) {
         case 'put': q.put(args[0], args[1] as number | undefined, key).then(() => ok(undefined), fail); break;
         case 'get': q.get(args[0] as number | undefined, key).then(ok, fail); break;

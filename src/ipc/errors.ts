@@ -1,5 +1,5 @@
 /** The errors of the channels between processes; the rest of the family is in `src/errors.ts`. */
-import { InvalidStateError, WeftError } from '../errors.js';
+import { DataCloneError, InvalidStateError, WeftError } from '../errors.js';
 
 /** `send` or `recv` on a pipe end you closed. Open a new `Pipe()` to talk again. */
 export class PipeClosedError extends InvalidStateError {
@@ -41,4 +41,9 @@ export class BrokerGoneError extends WeftError {
   constructor(message = 'the process that created this pipe or queue is gone (or closed its broker): nothing more can be sent or received', options?: { cause?: unknown }) {
     super('ERR_WEFT_BROKER_GONE', message, options);
   }
+}
+
+/** The `DataCloneError` a queue item or pipe message that cannot be copied gets. */
+export function cloneError(error: unknown): DataCloneError {
+  return new DataCloneError(`the item cannot be sent through a queue or pipe (${(error as Error)?.message ?? String(error)}): send plain data`, error);
 }

@@ -1,4 +1,7 @@
-import type { QueueState } from './queue-state.js';
+/** What counts the copies of the pipe ends using a queue (the queue's state in its broker). */
+export interface Holder {
+  hold(readers: number, writers: number): void;
+}
 
 /** The queues a pipe end reads from and writes to, by id in their broker. */
 export interface EndIds {
@@ -20,7 +23,7 @@ export class Holds {
   /** Revived before their reservation arrived (over another connection). */
   readonly #early = new Set<string>();
 
-  constructor(readonly queues: Map<string, QueueState>) {}
+  constructor(readonly queues: Map<string, Holder>) {}
 
   /** One more (`delta` 1) or one less (-1) copy of the end. */
   change(end: EndIds, delta: number): void {

@@ -38,8 +38,8 @@ let reservations = 0;
  * Errors: `send`/`recv` on a copy you closed throw `PipeClosedError`; `recv` once every copy of
  * the other end is closed and every message it sent has been read rejects with `PipeEOFError`
  * (async iteration simply ends); `send` once every copy of the other end is closed fails with
- * `PipeBrokenError` (Python's `BrokenPipeError`): thrown at once where the pipe was created,
- * else the promise `send` returns rejects and every later `send` throws. A value that cannot
+ * `PipeBrokenError` (Python's `BrokenPipeError`): thrown at once through shared memory or
+ * where the pipe was created, else the promise `send` returns rejects and every later `send` throws. A value that cannot
  * be cloned throws `DataCloneError`, and nothing sent before is lost.
  */
 export class PipeEnd<T = unknown> implements AsyncIterable<T>, Disposable, AsyncDisposable {
@@ -72,7 +72,7 @@ export class PipeEnd<T = unknown> implements AsyncIterable<T>, Disposable, Async
   }
 
   /** Rebuilds an end from a posted copy (done for you in task arguments). */
-  static from<T = unknown>(copy: { inbox?: { path: string; id: string }; outbox?: { path: string; id: string }; token?: string }): PipeEnd<T> {
+  static from<T = unknown>(copy: { inbox?: Parameters<typeof Queue.from>[0]; outbox?: Parameters<typeof Queue.from>[0]; token?: string }): PipeEnd<T> {
     const inbox = copy.inbox ? Queue.from<T>(copy.inbox) : undefined;
     const outbox = copy.outbox ? Queue.from<T>(copy.outbox) : undefined;
     return new PipeEnd<T>(inbox, outbox, 'adopt', copy.token);
@@ -84,9 +84,10 @@ export class PipeEnd<T = unknown> implements AsyncIterable<T>, Disposable, Async
   }
 
   /**
-   * Sends `value` to the other end (a copy; does not wait). Where the pipe was created it
-   * returns nothing and throws `PipeBrokenError` at once if nobody holds the other end;
-   * elsewhere it returns a promise that settles once the pipe's broker took the message.
+   * Sends `value` to the other end (a copy; does not wait). Through shared memory, and where
+   * the pipe was created, it returns nothing and throws `PipeBrokenError` at once if nobody
+   * holds the other end; elsewhere (or for a message that had to queue at the creator behind
+   * many others) it returns a promise that settles once the pipe's creator took the message.
    */
   send(value: T): void | Promise<void> {
     if (this.#closed) throw new PipeClosedError();
@@ -135,7 +136,7 @@ export class PipeEnd<T = unknown> implements AsyncIterable<T>, Disposable, Async
   /** The plain copy a pool sends for this end, its hold reserved now (see `SHARE`). */
   [SHARE](): object {
     if (this.#closed) throw new PipeClosedError('this pipe end is closed: it cannot be passed to a task; pass an open end');
-    const plain = (q: Queue<T> | undefined): object | undefined => q && { __weft: 'Queue', path: q.path, id: q.id, maxsize: q.maxsize };
+    const plain = (q: Queue<T> | undefined): object | undefined => q && { __weft: 'Queue', path: q.path, id: q.id, maxsize: q.maxsize, ring: q.ring };
     return { __weft: 'PipeEnd', inbox: plain(this.inbox), outbox: plain(this.outbox), token: this.#reserve() };
   }
 
