@@ -32,6 +32,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -131,8 +132,12 @@ WaitResult WaitSliced(int32_t* addr, int32_t expected, double ms, Stop stop) {
 
 // The mappings this process made, by start address: shared by every thread (a worker thread
 // that receives a mapped SharedArrayBuffer asks here whether its waits must use the futex).
+struct Mapping {
+  size_t size;
+  std::string name;
+};
 std::mutex g_mappings_mutex;
-std::map<uintptr_t, size_t> g_mappings;
+std::map<uintptr_t, Mapping> g_mappings;
 
 void Unmap(void* data, size_t length, void*) {
   {
@@ -142,13 +147,15 @@ void Unmap(void* data, size_t length, void*) {
   munmap(data, length);
 }
 
-bool IsMapped(const void* p) {
+// The name of the mapping that holds address `p`, or nullopt when this process mapped none there.
+std::optional<std::string> MappingAt(const void* p) {
   const uintptr_t a = reinterpret_cast<uintptr_t>(p);
   std::lock_guard<std::mutex> lock(g_mappings_mutex);
   auto it = g_mappings.upper_bound(a);
-  if (it == g_mappings.begin()) return false;
+  if (it == g_mappings.begin()) return std::nullopt;
   --it;
-  return a >= it->first && a < it->first + it->second;
+  if (a < it->first || a >= it->first + it->second.size) return std::nullopt;
+  return it->second.name;
 }
 
 // map(name, size, create): a SharedArrayBuffer over the POSIX shared memory object `name`.
@@ -195,7 +202,7 @@ void Map(const FunctionCallbackInfo<Value>& args) {
   if (addr == MAP_FAILED) return Throw(isolate, ErrnoCode(e), std::string("mmap(") + *name + "): " + strerror(e));
   {
     std::lock_guard<std::mutex> lock(g_mappings_mutex);
-    g_mappings[reinterpret_cast<uintptr_t>(addr)] = size;
+    g_mappings[reinterpret_cast<uintptr_t>(addr)] = Mapping{size, *name};
   }
   std::unique_ptr<v8::BackingStore> store = SharedArrayBuffer::NewBackingStore(addr, size, Unmap, nullptr);
   args.GetReturnValue().Set(SharedArrayBuffer::New(isolate, std::move(store)));
@@ -256,11 +263,16 @@ void Wake(const FunctionCallbackInfo<Value>& args) {
   args.GetReturnValue().Set(static_cast<int32_t>(Futex(addr, FUTEX_WAKE, count, nullptr)));
 }
 
-// mapped(sab): whether this SharedArrayBuffer is one of this process's shared memory mappings.
+// mapped(sab): the name of the shared memory object this SharedArrayBuffer maps, if any thread
+// of this process mapped it; else null.
 void Mapped(const FunctionCallbackInfo<Value>& args) {
-  if (!args[0]->IsSharedArrayBuffer()) return args.GetReturnValue().Set(false);
+  Isolate* isolate = args.GetIsolate();
+  args.GetReturnValue().SetNull();
+  if (!args[0]->IsSharedArrayBuffer()) return;
   std::shared_ptr<v8::BackingStore> store = args[0].As<SharedArrayBuffer>()->GetBackingStore();
-  args.GetReturnValue().Set(store->Data() != nullptr && IsMapped(store->Data()));
+  if (store->Data() == nullptr) return;
+  const std::optional<std::string> name = MappingAt(store->Data());
+  if (name) args.GetReturnValue().Set(String::NewFromUtf8(isolate, name->c_str()).ToLocalChecked());
 }
 
 // alive(pid): whether a process with this id exists (EPERM: it does, owned by someone else).

@@ -56,8 +56,8 @@ export function claimShared(bytes: number): { buffer: SharedArrayBuffer; offset:
   return { buffer: current.buffer, offset };
 }
 
-/** Buffers this thread received from another thread, by whether they are process-shared mappings. */
-const received = new WeakMap<SharedArrayBuffer, boolean>();
+/** Buffers this thread received from another thread and asked the addon about. */
+const received = new WeakSet<SharedArrayBuffer>();
 
 /**
  * True when `buffer` is a segment other processes can attach, so its waits must use the
@@ -65,18 +65,22 @@ const received = new WeakMap<SharedArrayBuffer, boolean>();
  * and posted here (the addon knows its mappings; the answer is kept per buffer).
  */
 export function isProcessShared(buffer: SharedArrayBuffer): boolean {
-  if (names.has(buffer)) return true;
-  let shared = received.get(buffer);
-  if (shared === undefined) {
-    shared = loadAddon()?.mapped(buffer) ?? false;
-    received.set(buffer, shared);
-  }
-  return shared;
+  return nameOf(buffer) !== undefined;
+}
+
+/** The segment name of `buffer`: known here, or asked of the addon once per buffer (one posted from another thread). */
+function nameOf(buffer: SharedArrayBuffer): string | undefined {
+  const name = names.get(buffer);
+  if (name !== undefined || received.has(buffer)) return name;
+  const mapped = loadAddon()?.mapped(buffer) ?? null;
+  received.add(buffer);
+  if (mapped !== null) remember(mapped, buffer);
+  return mapped ?? undefined;
 }
 
 /** What to send instead of `buffer` to another process; throws `NoProcessSharedMemoryError` when it cannot cross. */
 export function refOf(buffer: SharedArrayBuffer): SegmentRef {
-  const name = names.get(buffer);
+  const name = nameOf(buffer);
   if (name === undefined) {
     const why = whyNoAddon();
     throw new NoProcessSharedMemoryError(

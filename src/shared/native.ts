@@ -21,8 +21,8 @@ export interface Addon {
   waitAsync(i32: Int32Array, index: number, expected: number, timeout: number, callback: (result: 0 | 1 | 2) => void, keepAlive?: boolean): number;
   /** Gives up an async wait: its callback will not run. */
   abandon(id: number): void;
-  /** Whether `buffer` is one of this process's shared memory mappings (made by any of its threads). */
-  mapped(buffer: SharedArrayBuffer): boolean;
+  /** The name of the shared memory object `buffer` maps, when one of this process's threads mapped it; else null. */
+  mapped(buffer: SharedArrayBuffer): string | null;
   /** Whether a process with this id exists. */
   alive(pid: number): boolean;
 }

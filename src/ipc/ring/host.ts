@@ -133,9 +133,11 @@ export class RingHost implements HostPart {
     try {
       while (this.#overflow.length > 0) {
         this.dropped();
-        // Registered before trying: a get between the try and the sleep changes NOT_FULL, so the sleep returns at once.
-        Atomics.add(h, W.SEND_WAITERS, 1);
+        // The word first, then the registration (an eventcount): a get that claims the registration
+        // at any point after it changes NOT_FULL, so the sleep returns at once. The other order lost
+        // wakes: a claim between registering and reading left the feeder asleep, unregistered.
         const seq = Atomics.load(h, W.NOT_FULL);
+        Atomics.add(h, W.SEND_WAITERS, 1);
         this.#move();
         if (this.#overflow.length === 0) break;
         await nativeWaitAsync({ i32: h, index: W.NOT_FULL, value: seq, deadline: Infinity }, undefined, false);

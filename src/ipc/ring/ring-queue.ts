@@ -196,8 +196,8 @@ export class RingQueue {
   *#roomOp(deadline: number): Op<number | typeof TIMED_OUT> {
     const q = this.#m.q;
     for (;;) {
-      Atomics.add(q, Q.ROOM_WAITERS, 1);
       const seq = Atomics.load(q, Q.ROOM);
+      Atomics.add(q, Q.ROOM_WAITERS, 1);
       const a = accept(q, this.#maxsize);
       if (a !== NO_ROOM) return a;
       if ((yield { i32: q, index: Q.ROOM, value: seq, deadline }) === 'timed-out') {
@@ -215,8 +215,8 @@ export class RingQueue {
       if (round === 3) this.#spinMs = ++this.#sleeps % PROBE_EVERY === 0 ? SPIN_MAX_MS : Math.max(SPIN_MIN_MS, this.#spinMs / 2);
       let seq = 0;
       if (sleepy) {
-        Atomics.add(h, W.RECV_WAITERS, 1);
         seq = Atomics.load(h, W.NOT_EMPTY);
+        Atomics.add(h, W.RECV_WAITERS, 1);
       }
       yield* lockRingOp(h, W.C_MUTEX);
       const v = takeLocked(this.#m);
@@ -229,8 +229,8 @@ export class RingQueue {
   *#pollOp(deadline: number): Op<boolean> {
     const h = this.#m.h;
     for (;;) {
-      Atomics.add(h, W.RECV_WAITERS, 1);
       const seq = Atomics.load(h, W.NOT_EMPTY);
+      Atomics.add(h, W.RECV_WAITERS, 1);
       if (ready(this.#m)) return true;
       if ((yield { i32: h, index: W.NOT_EMPTY, value: seq, deadline }) === 'timed-out') return ready(this.#m);
     }

@@ -347,8 +347,8 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
       if (round === 3) this.#sendSpin = Math.max(SPIN_MIN, this.#sendSpin >> 1);
       let seq = 0;
       if (sleepy) {
-        Atomics.add(h, W.SEND_WAITERS, 1);
         seq = Atomics.load(h, W.NOT_FULL);
+        Atomics.add(h, W.SEND_WAITERS, 1);
       }
       yield* lockOp(h, W.P_MUTEX, Infinity);
       const r = attempt();
@@ -376,8 +376,8 @@ export class Channel<T = unknown> implements AsyncIterable<T>, Iterable<T> {
       if (round === 3) this.#recvSpin = Math.max(SPIN_MIN, this.#recvSpin >> 1);
       let seq = 0;
       if (sleepy) {
-        Atomics.add(h, W.RECV_WAITERS, 1);
         seq = Atomics.load(h, W.NOT_EMPTY);
+        Atomics.add(h, W.RECV_WAITERS, 1);
       }
       yield* lockOp(h, W.C_MUTEX, Infinity);
       const v = take(this.#r, mode, max, out);

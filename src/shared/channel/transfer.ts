@@ -116,6 +116,7 @@ export function take(r: Ring, mode: number, max: number, out: Float64Array | nul
 /** After `n` values were published: wakes the receivers that registered to sleep. */
 export function wakeReceivers(h: Int32Array, n: number): void {
   // One exchange claims every registered sleeper: later publishes skip the notify until one registers again.
+  // So a sleeper reads NOT_EMPTY before it registers: a claim that comes after its read changes the word.
   if (n > 0 && Atomics.load(h, W.RECV_WAITERS) > 0 && Atomics.exchange(h, W.RECV_WAITERS, 0) > 0) {
     Atomics.add(h, W.NOT_EMPTY, 1);
     notify(h, W.NOT_EMPTY);
