@@ -3,9 +3,10 @@
 // 1024, and from a sync `function*`), next to the same count of items through `pool.map` (an
 // identity task over a range) and through a hand-built weft/shared `Channel` (the task
 // `sendSync`s into it, the caller `for await`s it), all on one worker, in one run, rounds
-// interleaved:
+// interleaved. `redis`: the same through a RedisPool and an in-process RedisWorker (model
+// thread, size 1) on a redis-server started here (the Channel cannot cross Redis: skipped):
 //
-//   npm run build && node --import tsx bench/stream.ts [--rounds=5] [--items=200000] [--only=thread,process,stream,map,channel]
+//   npm run build && node --import tsx bench/stream.ts [--rounds=5] [--items=200000] [--only=thread,process,redis,stream,map,channel]
 //
 // weft is measured as shipped: dist/. Prints one JSON line per measurement (the median over
 // rounds), then a summary of ratios of medians against `stream` and against `map`.
@@ -32,6 +33,23 @@ type PoolClass = new (module: URL, options: object) => Weft;
 
 const weft = (await import(new URL('../dist/index.js', import.meta.url).href)) as Record<string, PoolClass>;
 const { Channel } = (await import(new URL('../dist/shared/index.js', import.meta.url).href)) as { Channel: new (o: object) => AsyncIterable<number> };
+
+/** A RedisPool over an in-process RedisWorker on a redis-server of its own; closing it stops all three. */
+async function redisPool(): Promise<Weft> {
+  const { RedisServer } = await import('../test/redis/server.js');
+  const redis = (await import(new URL('../dist/redis/index.js', import.meta.url).href)) as {
+    RedisPool: PoolClass;
+    RedisWorker: new (module: URL, options: object) => { ready: Promise<void>; close(): Promise<void> };
+  };
+  const server = await RedisServer.start();
+  const options = { connection: server.url, queue: 'stream-bench' };
+  const worker = new redis.RedisWorker(TASKS, { ...options, size: 1 });
+  await worker.ready;
+  const pool = new redis.RedisPool(TASKS, options);
+  const close = pool.close.bind(pool);
+  pool.close = () => close().then(() => worker.close()).then(() => server.stop());
+  return pool;
+}
 
 function* range(n: number): Generator<number> {
   for (let i = 0; i < n; i++) yield i;
@@ -63,11 +81,10 @@ const IMPLS: Impl[] = [
 ];
 
 const all: Measurement[] = [];
-for (const kind of ['thread', 'process']) {
+for (const kind of ['thread', 'process', 'redis']) {
   if (!wanted(kind)) continue;
-  const Pool = weft[kind === 'thread' ? 'ThreadPool' : 'ProcessPool']!;
-  const pool = new Pool(TASKS, { size: 1 });
-  const impls = IMPLS.filter(([name]) => wanted(name.split('-')[0]!));
+  const pool = kind === 'redis' ? await redisPool() : new weft[kind === 'thread' ? 'ThreadPool' : 'ProcessPool']!(TASKS, { size: 1 });
+  const impls = IMPLS.filter(([name]) => wanted(name.split('-')[0]!) && !(kind === 'redis' && name === 'channel'));
   const rates = new Map<string, number[]>(impls.map(([name]) => [name, []]));
   const skipped = new Map<string, string>();
   for (const [name, , body] of impls) {

@@ -66,6 +66,8 @@ export class TaskStream<T> implements AsyncIterableIterator<T>, AsyncDisposable 
   #pos = 0;
   #taken = 0;
   #acked = 0;
+  /** A relay forwards its own caller's credit (see `relayCredit`): this stream's taking is not credit. */
+  #relayed = false;
   #end: { failed: boolean; value: unknown } | undefined;
   /** The end was handed out (done, or its error thrown) or the caller stopped: nothing more is yielded. */
   #closed = false;
@@ -117,6 +119,19 @@ export class TaskStream<T> implements AsyncIterableIterator<T>, AsyncDisposable 
     await this.return();
   }
 
+  /**
+   * @internal for a relay that forwards this stream's values to a caller further away (a
+   * `RedisWorker`): this stream stops telling its worker what it hands out; the function
+   * returned tells it what the far caller has taken, so the generator runs at most a window
+   * ahead of that caller, not of the relay.
+   */
+  relayCredit(): (taken: number) => void {
+    this.#relayed = true;
+    return (taken) => {
+      if (this.#end === undefined && !this.#closed) this.#control.pull(taken);
+    };
+  }
+
   /** @internal values the task yielded, in order */
   push(values: ArrayLike<unknown>): void {
     if (this.#closed || values.length === 0) return;
@@ -161,7 +176,7 @@ export class TaskStream<T> implements AsyncIterableIterator<T>, AsyncDisposable 
     const i = this.#pos++;
     const value = this.#buffer[i] as T;
     if (Array.isArray(this.#buffer)) this.#buffer[i] = undefined; // let go of what was handed out
-    if (++this.#taken - this.#acked >= this.#ackEvery && this.#end === undefined) {
+    if (++this.#taken - this.#acked >= this.#ackEvery && this.#end === undefined && !this.#relayed) {
       this.#acked = this.#taken;
       this.#control.pull(this.#taken);
     }

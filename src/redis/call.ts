@@ -2,7 +2,11 @@
 import { performance } from 'node:perf_hooks';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { RESULT_TTL_MS, type JobData, type Keys } from './wire.js';
+import { DataCloneError } from '../errors.js';
+import type { TaskStream } from '../executor/stream.js';
+import { PayloadTooLargeError } from './errors.js';
+import type { RedisCallOptions } from './options.js';
+import { RESULT_TTL_MS, encodeArgs, type JobData, type Keys } from './wire.js';
 
 /** Jobs per `addBulk`. */
 const ADD_BULK = 1000;
@@ -27,6 +31,10 @@ export class Call {
   onAbort: (() => void) | undefined;
   /** Told the run time a worker reports, before the call settles (map chunks use it). */
   onMicros: ((micros: number) => void) | undefined;
+  /** Where the values of a stream go (`pool.stream`). */
+  stream: TaskStream<unknown> | undefined;
+  /** The caller's `onProgress`, when it listens. */
+  onProgress: ((value: unknown) => void) | undefined;
   readonly acceptedAt = performance.now();
 
   constructor(
@@ -38,6 +46,30 @@ export class Call {
     readonly reject: (reason: unknown) => void,
     readonly signal: AbortSignal | undefined,
   ) {}
+}
+
+/**
+ * The job data of a call: its arguments (throwing `DataCloneError` or `PayloadTooLargeError` for
+ * arguments that cannot go), its mode, where its result goes, and what its options ask of the
+ * worker (`window`: the call streams).
+ */
+export function jobData(
+  name: string, args: unknown, mode: number, producer: string, maxPayloadBytes: number, options: RedisCallOptions | undefined, custom: boolean, window: number | undefined,
+): JobData {
+  let bytes: Buffer;
+  try {
+    bytes = encodeArgs(args);
+  } catch (error) {
+    throw new DataCloneError(`the arguments of task '${name}' cannot be sent to a Redis worker (${(error as Error)?.message ?? String(error)}); pass plain data`, error);
+  }
+  if (bytes.length > maxPayloadBytes) throw new PayloadTooLargeError(name, bytes.length, maxPayloadBytes);
+  const data: JobData = { a: bytes.toString('base64'), m: mode, r: producer };
+  if (options?.timeout !== undefined) data.t = options.timeout;
+  if (options?.timeout !== undefined || options?.signal || window !== undefined) data.s = 1;
+  if (custom) data.k = 1;
+  if (window !== undefined) data.w = window;
+  if (options?.onProgress) data.p = 1;
+  return data;
 }
 
 /** BullMQ's priorities run 1 (first) to 2^21; weft's higher number runs first, 0 in the middle. */

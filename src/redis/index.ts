@@ -7,6 +7,6 @@
 export { RedisPool, type RedisPoolStats } from './pool.js';
 export type { JobCounts } from './counts.js';
 export { RedisWorker } from './worker.js';
-export type { RedisPoolOptions, RedisWorkerOptions, RedisCallOptions } from './options.js';
+export type { RedisPoolOptions, RedisWorkerOptions, RedisCallOptions, RedisStreamOptions } from './options.js';
 export type { RedisConnection } from './connection.js';
 export { RedisUnavailableError, PayloadTooLargeError, JobLostError, JobFailedError } from './errors.js';

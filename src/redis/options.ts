@@ -1,6 +1,7 @@
 /** The options of `RedisPool` and `RedisWorker`, validated with named errors. */
 import { InvalidOptionError } from '../errors.js';
 import { resolvePoolOptions, type CallOptions, type PoolOptions } from '../executor/options.js';
+import type { StreamOptions } from '../executor/stream.js';
 import { checkConnection, type RedisConnection } from './connection.js';
 
 /** Options of `new RedisPool(module, options)`. */
@@ -28,6 +29,9 @@ export interface RedisCallOptions extends Omit<CallOptions, 'transfer'> {
    */
   jobId?: string;
 }
+
+/** Per-call options of `RedisPool.streamWith`: those of `submit` but `jobId` (a stream has one caller), and the stream's `window`. */
+export type RedisStreamOptions = Omit<StreamOptions, 'transfer'>;
 
 /** Options of `new RedisWorker(module, options)` and `weft worker`. */
 export interface RedisWorkerOptions {

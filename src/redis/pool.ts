@@ -1,32 +1,35 @@
 /**
- * `RedisPool`: the executor contract (run, submit, map, starmap, stats, close, terminate) over
- * BullMQ on Redis, so tasks run on `weft worker`s on other machines. One job per call (one per
- * chunk for `map`), added in bulk; each result is pushed by the worker onto this producer's own
- * list and read back with a blocking pop, and a sweep of the jobs' states catches the results
- * that will never come (a job BullMQ failed, a job lost with its Redis).
+ * `RedisPool`: the executor contract (run, submit, map, starmap, stream, stats, close, terminate)
+ * over BullMQ on Redis, so tasks run on `weft worker`s on other machines. One job per call (one
+ * per chunk for `map`, one per stream), added in bulk; each result (and a stream's values, a
+ * task's progress: `stream.ts`) is pushed by the worker onto this producer's own list and read
+ * back with a blocking pop, and a sweep of the jobs' states catches the results that will never
+ * come (a job BullMQ failed, a job lost with its Redis).
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Queue } from 'bullmq';
-import { DataCloneError, InvalidOptionError, QueueFullError } from '../errors.js';
+import { InvalidOptionError, QueueFullError } from '../errors.js';
 import { PoolClosedError, PoolTerminatedError, TaskAbortedError } from '../executor/errors.js';
 import { Future } from '../executor/future.js';
 import { mapTasks, type MapOptions, type MapResults, type SubmitChunk } from '../executor/map.js';
 import { checkCallOptions, checkTimeout, type CloseOptions } from '../executor/options.js';
 import { StatsRecorder, type PoolStats } from '../executor/stats.js';
-import type { MapItem, MapTaskName, ModuleLocation, TaskArgs, TaskName, TaskResult, UntypedModule } from '../executor/types.js';
+import type { TaskStream } from '../executor/stream.js';
+import type { MapItem, MapTaskName, ModuleLocation, StreamItem, StreamTaskName, TaskArgs, TaskName, TaskResult, UntypedModule } from '../executor/types.js';
 import { UnknownTaskError } from '../worker/errors.js';
 import { FLAG_SPREAD, MODE_CALL, MODE_CHUNK } from '../worker/protocol.js';
 import { bounded } from './bounded.js';
-import { Call, addJobs } from './call.js';
+import { Call, addJobs, jobData } from './call.js';
 import { closeLink, describeConnection, openLink, whenReady, type Link } from './connection.js';
 import { QueueFigures, type JobCounts } from './counts.js';
-import { PayloadTooLargeError, RedisUnavailableError } from './errors.js';
-import { checkJobId, resolveRedisPoolOptions, type RedisCallOptions, type RedisPoolOptions, type ResolvedRedisPoolOptions } from './options.js';
+import { RedisUnavailableError } from './errors.js';
+import { checkJobId, resolveRedisPoolOptions, type RedisCallOptions, type RedisPoolOptions, type RedisStreamOptions, type ResolvedRedisPoolOptions } from './options.js';
 import { remoteError } from './remote-error.js';
 import { ResultReader } from './results.js';
+import { deliverUpdate, openRedisStream } from './stream.js';
 import { Sweep } from './sweep.js';
-import { Keys, RESULT_OK, RESULT_STARTED, decodeResult, encodeArgs, type JobData } from './wire.js';
+import { Keys, RESULT_OK, RESULT_STARTED, decodeResult, type JobData } from './wire.js';
 
 /** Chunks a map keeps in flight by default: 4 per assumed worker, as the local pools do. */
 const MAP_WORKERS = 4;
@@ -141,6 +144,25 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     return mapTasks(submit, input, options, MAP_WORKERS) as MapResults<TaskResult<M, K>>;
   }
 
+  /** Runs generator task `name` with `args` on a worker, yielding its values as it makes them: see {@link TaskStream}, and {@link streamWith} for options. */
+  stream<K extends StreamTaskName<M>>(name: K, ...args: TaskArgs<M, K>): TaskStream<StreamItem<M, K>> {
+    return this.streamWith(name, args);
+  }
+
+  /**
+   * `stream` with per-call options: those of `submit` but `jobId`, and `window`. The values
+   * travel batched through this pool's result list, the caller's credit and an early `break`
+   * through pub/sub; a stream is never re-run on another worker (its values were seen).
+   */
+  streamWith<K extends StreamTaskName<M>>(name: K, args: TaskArgs<M, K>, options: RedisStreamOptions = {}): TaskStream<StreamItem<M, K>> {
+    return openRedisStream(options, {
+      accept: (window, stream) => this.#accept(name, args, MODE_CALL, stream.resolve, stream.reject, options, true, window),
+      cancel: (call) => this.#cancel(call, undefined),
+      remove: (call) => bounded(this.#queue.remove(call.id), this.#opts.connectTimeout).then((n) => n === 1, () => false),
+      control: (message) => void this.#main.redis.publish(this.#keys.control, message).catch(() => {}),
+    });
+  }
+
   /**
    * A snapshot: this pool's counters; its calls queued (not known to have begun) and running
    * (a `submit` whose worker said it began); run times as the workers report them, and wait
@@ -218,19 +240,20 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
 
   #accept(
     name: string, args: unknown[], mode: number, resolve: (value: unknown) => void, reject: (reason: unknown) => void,
-    options: RedisCallOptions | undefined, bounded: boolean,
+    options: RedisCallOptions | undefined, bounded: boolean, window?: number,
   ): Call | undefined {
     let data: JobData;
     let jobId: string | undefined;
     try {
       jobId = this.#check(name, options, bounded);
-      data = this.#jobData(name, args, mode, options, jobId !== undefined);
+      data = jobData(name, args, mode, this.#producer, this.#opts.maxPayloadBytes, options, jobId !== undefined, window);
     } catch (error) {
       reject(error);
       return undefined;
     }
     const id = jobId ?? `${this.#producer}.${++this.#seq}`;
     const call = new Call(id, name, data, options?.priority ?? 0, resolve, reject, options?.signal);
+    call.onProgress = options?.onProgress;
     const first = this.#calls.get(id);
     if (first) {
       (first.followers ??= []).push(call); // the same caller-chosen id: one job, one result for both
@@ -260,21 +283,6 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     const jobId = checkJobId(options.jobId);
     if (options.signal?.aborted) throw new TaskAbortedError(name, options.signal.reason);
     return jobId;
-  }
-
-  #jobData(name: string, args: unknown, mode: number, options: RedisCallOptions | undefined, custom: boolean): JobData {
-    let bytes: Buffer;
-    try {
-      bytes = encodeArgs(args);
-    } catch (error) {
-      throw new DataCloneError(`the arguments of task '${name}' cannot be sent to a Redis worker (${(error as Error)?.message ?? String(error)}); pass plain data`, error);
-    }
-    if (bytes.length > this.#opts.maxPayloadBytes) throw new PayloadTooLargeError(name, bytes.length, this.#opts.maxPayloadBytes);
-    const data: JobData = { a: bytes.toString('base64'), m: mode, r: this.#producer };
-    if (options?.timeout !== undefined) data.t = options.timeout;
-    if (options?.timeout !== undefined || options?.signal) data.s = 1;
-    if (custom) data.k = 1;
-    return data;
   }
 
   #submitChunk(name: string, mode: number, ...[items, onDone]: Parameters<SubmitChunk>): () => void {
@@ -327,6 +335,7 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
       call.begun = true;
       return;
     }
+    if (deliverUpdate(call, status, value)) return; // a stream's values, a progress value: the call goes on
     this.#stats.recordRun(micros, true);
     this.#stats.waitTime.record(Math.max(0, (performance.now() - call.acceptedAt) * 1000 - micros));
     call.onMicros?.(micros);

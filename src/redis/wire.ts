@@ -22,6 +22,10 @@ export interface JobData {
   k?: 1;
   /** 1: tell the producer when the task begins (its `Future` shows 'running', and `cancel()` knows). */
   b?: 1;
+  /** The job streams (`pool.stream`): its window, the most values its generator makes ahead of what the caller took. */
+  w?: number;
+  /** 1: the caller listens to the task's progress (`onProgress`). */
+  p?: 1;
 }
 
 /** Status of a result record. */
@@ -38,6 +42,11 @@ export const RESULT_TIMEOUT = 4;
 export const RESULT_ABORTED = 5;
 /** Not a result: the task has begun on its worker. */
 export const RESULT_STARTED = 6;
+
+/** Not a result: value is values a stream yielded, in order (one or more). */
+export const RESULT_YIELD = 7;
+/** Not a result: value is what the task reported with `progress()` (the latest, when it reports faster than Redis takes it). */
+export const RESULT_PROGRESS = 8;
 
 /** One result: job id, status, value, run time on the worker (µs). */
 export type ResultRecord = [id: string, status: number, value: unknown, micros: number];
@@ -59,6 +68,11 @@ export function encodeResult(record: ResultRecord): Buffer {
   } catch (error) {
     return serialize([record[0], RESULT_CLONE_ERROR, (error as Error)?.message ?? String(error), record[3]]);
   }
+}
+
+/** Serializes a record that does not end its call (yielded values, progress); throws what v8 throws for a value it cannot carry. */
+export function encodeUpdate(id: string, status: typeof RESULT_YIELD | typeof RESULT_PROGRESS, value: unknown): Buffer {
+  return serialize([id, status, value, 0]);
 }
 
 /** Reads a result record back on the producer. */
@@ -86,6 +100,15 @@ export class Keys {
   /** The pub/sub channel on which producers ask every worker to abort a running job. */
   get cancels(): string {
     return `${this.prefix}:${this.queue}:weft:cancel`;
+  }
+
+  /**
+   * The pub/sub channel on which producers talk to the worker running one of their streams:
+   * `p <taken> <jobId>` (the caller has taken `taken` values in all) and `s <jobId>` (the caller
+   * stopped early: return the generator, then deliver the end).
+   */
+  get control(): string {
+    return `${this.prefix}:${this.queue}:weft:control`;
   }
 }
 

@@ -1,15 +1,16 @@
 /**
  * `RedisWorker`: takes tasks from a BullMQ queue and runs them in a local weft pool (a
  * `ThreadPool` by default, so CPU-heavy tasks never starve BullMQ's lock renewal on this
- * thread), then pushes each result to the list of the producer that asked for it. Only the
- * functions the worker's own task module exports run; no code travels through Redis.
+ * thread), then pushes each result to the list of the producer that asked for it (a stream's
+ * values and a task's progress go the same way, before the end: `relay.ts`, `progress.ts`).
+ * Only the functions the worker's own task module exports run; no code travels through Redis.
  */
 import { performance } from 'node:perf_hooks';
 import { Worker, type Job } from 'bullmq';
 import { AsyncPool } from '../backends/inline.js';
 import { ProcessPool } from '../backends/process.js';
 import { ThreadPool } from '../backends/thread.js';
-import { TaskAbortedError, TaskTimeoutError } from '../executor/errors.js';
+import { TaskAbortedError, TaskTimeoutError, WorkerExitedError } from '../executor/errors.js';
 import { checkTimeout } from '../executor/options.js';
 import type { Pool } from '../executor/pool.js';
 import type { ModuleLocation } from '../executor/types.js';
@@ -19,8 +20,11 @@ import { FLAG_SPREAD, MODE_CHUNK } from '../worker/protocol.js';
 import { Recent } from './recent.js';
 import { closeLink, describeConnection, openLink, whenReady, type Link } from './connection.js';
 import { resolveRedisWorkerOptions, type RedisWorkerOptions, type ResolvedRedisWorkerOptions } from './options.js';
+import { ProgressRelay } from './progress.js';
+import { StreamRelay } from './relay.js';
 import {
-  Keys, RESULT_ABORTED, RESULT_CHUNK_ERROR, RESULT_ERROR, RESULT_OK, RESULT_STARTED, RESULT_TIMEOUT, RESULT_TTL_MS, decodeArgs, encodeResult, type JobData, type ResultRecord,
+  Keys, RESULT_ABORTED, RESULT_CHUNK_ERROR, RESULT_ERROR, RESULT_OK, RESULT_PROGRESS, RESULT_STARTED, RESULT_TIMEOUT, RESULT_TTL_MS, RESULT_YIELD,
+  decodeArgs, encodeResult, encodeUpdate, type JobData, type ResultRecord,
 } from './wire.js';
 
 /** Milliseconds BullMQ gets to finish closing once every task here has delivered its result. */
@@ -29,9 +33,11 @@ const BULL_CLOSE_MS = 3000;
 /** A task name no module exports: running it proves the module loads. */
 const PROBE = '\u0000weft-probe';
 
-/** A task running here, with what aborts it. */
+/** A task running here, with what aborts it (and, for a stream, what its caller's credit and stop do). */
 interface Running {
   abort(): void;
+  pull?(taken: number): void;
+  stop?(): void;
 }
 
 /**
@@ -56,6 +62,8 @@ export class RedisWorker {
   readonly #listener: Link;
   /** The ids of jobs whose producers asked to abort them: a job that arrives after its cancel never runs. */
   readonly #cancelled = new Recent();
+  /** The ids of streams whose callers stopped them before they began here: they end at once, unrun. */
+  readonly #stops = new Recent();
   readonly #running = new Map<string, Running>();
   readonly #processing = new Set<Promise<void>>();
   #local: Pool | undefined;
@@ -91,8 +99,8 @@ export class RedisWorker {
       this.#local = this.#makeLocal();
       await this.#probe(this.#local);
       await whenReady(this.#listener, o.connectTimeout, this.#where);
-      await this.#listener.redis.subscribe(this.#keys.cancels);
-      this.#listener.redis.on('message', (_channel: string, id: string) => this.#onCancel(id));
+      await this.#listener.redis.subscribe(this.#keys.cancels, this.#keys.control);
+      this.#listener.redis.on('message', (channel: string, message: string) => (channel === this.#keys.cancels ? this.#onCancel(message) : this.#onControl(message)));
       const size = o.size ?? this.#local.size;
       this.#bull = new Worker(o.queue, (job) => this.#track(this.#process(job)), {
         connection: this.#link.redis, prefix: o.prefix, concurrency: o.concurrency ?? (o.model === 'async' ? size : 2 * size),
@@ -139,12 +147,20 @@ export class RedisWorker {
     const local = this.#local!;
     const started = performance.now();
     if (data.b) this.#push([data.r], encodeResult([id, RESULT_STARTED, undefined, 0])).catch(() => {});
+    // Progress goes to the producer that added the job (not to others sharing its caller-chosen id).
+    const progress = data.p ? new ProgressRelay(job, (value) => this.#push([data.r], encodeUpdate(id, RESULT_PROGRESS, value))) : undefined;
     let record: ResultRecord;
     try {
       const args = decodeArgs(data);
-      const value = data.m & MODE_CHUNK ? await this.#chunk(local, job.name, args, data.m, id) : await this.#call(local, job.name, args, data, id);
+      const value =
+        data.w !== undefined ? await this.#stream(local, job, args, data, progress?.report)
+        : data.m & MODE_CHUNK ? await this.#chunk(local, job.name, args, data.m, id)
+        : await this.#call(local, job.name, args, data, id, progress?.report);
+      progress?.finish();
+      if (progress?.failure) throw progress.failure;
       record = [id, RESULT_OK, value, 0];
     } catch (error) {
+      progress?.finish(); // the last progress goes before the result
       record = [id, ...failure(error, data), 0];
     } finally {
       this.#running.delete(id);
@@ -154,11 +170,29 @@ export class RedisWorker {
     await this.#deliver(data, id, encodeResult(record));
   }
 
-  #call(local: Pool, name: string, args: unknown[], data: JobData, id: string): Promise<unknown> {
+  #call(local: Pool, name: string, args: unknown[], data: JobData, id: string, onProgress: ((value: unknown) => void) | undefined): Promise<unknown> {
     const controller = data.s ? new AbortController() : undefined;
-    const future = local.submit(name as never, args as never, { signal: controller?.signal, timeout: data.t });
+    const future = local.submit(name as never, args as never, { signal: controller?.signal, timeout: data.t, onProgress });
     this.#running.set(id, { abort: () => (controller ? controller.abort(new TaskAbortedError(name, 'cancelled by its caller')) : future.cancel()) });
     return future.promise;
+  }
+
+  /**
+   * A stream job: relayed from the local pool's stream (`relay.ts`). One its caller stopped
+   * before it began ends at once, unrun; one that began on a worker since lost is not run
+   * again (its caller saw values): it fails with `WorkerExitedError`.
+   */
+  #stream(local: Pool, job: Job, args: unknown[], data: JobData, onProgress: ((value: unknown) => void) | undefined): Promise<unknown> {
+    const id = job.id!;
+    if (this.#stops.has(id)) return Promise.reject(new TaskAbortedError(job.name, 'stopped by its caller before it began'));
+    if (job.attemptsStarted > 1) {
+      const lost = new WorkerExitedError(job.name, null);
+      lost.message = `the Redis worker running stream '${job.name}' (job ${id}) was lost; a stream is never run twice, as its caller saw its values: stream it again if that is safe`;
+      return Promise.reject(lost);
+    }
+    const relay = new StreamRelay(local, job.name, args, data, onProgress, (values) => void this.#push([data.r], encodeUpdate(id, RESULT_YIELD, values)).catch(() => {}));
+    this.#running.set(id, relay);
+    return relay.run();
   }
 
   async #chunk(local: Pool, name: string, items: unknown[], mode: number, id: string): Promise<unknown[]> {
@@ -216,6 +250,17 @@ export class RedisWorker {
   #onCancel(id: string): void {
     this.#cancelled.add(id);
     this.#running.get(id)?.abort();
+  }
+
+  /** A stream's caller speaks (see `Keys.control`): `p <taken> <jobId>`, `s <jobId>`. */
+  #onControl(message: string): void {
+    const [verb, a, b] = message.split(' ');
+    if (verb === 'p') this.#running.get(b!)?.pull?.(Number(a));
+    else if (verb === 's') {
+      const running = this.#running.get(a!);
+      if (running?.stop) running.stop();
+      else this.#stops.add(a!);
+    }
   }
 
   /**

@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Pool, PoolOptions } from '../../src/index.js';
+import { RedisPool, RedisWorker } from '../../src/redis/index.js';
 
 export type RedisTasks = typeof import('../fixtures/redis-tasks.js');
 export const redisTasks = new URL('../fixtures/redis-tasks.ts', import.meta.url);
@@ -38,4 +40,29 @@ export async function startWorkerProcess(args: string[]): Promise<{ child: Child
 export function exited(child: ChildProcess): Promise<number | string | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode ?? child.signalCode);
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+}
+
+/**
+ * Makes RedisPools on the Redis at `url` as the contract suites make local pools: each with a
+ * worker of its own on a fresh queue, sized and configured as a local pool would be; closing
+ * the pool closes the worker.
+ */
+export function redisPoolMaker(url: string) {
+  return function makeRedisPool<M>(module: URL | string, options: PoolOptions = {}): Pool<M> {
+    const queue = freshQueue('contract');
+    const { size, maxQueue, ...rest } = options;
+    const worker = new RedisWorker(module, { connection: url, queue, size: size ?? (rest.maxSize === undefined ? 2 : undefined), pool: rest });
+    let pool: RedisPool<M>;
+    try {
+      pool = new RedisPool<M>(module, { connection: url, queue, maxQueue });
+    } catch (error) {
+      void worker.close();
+      throw error;
+    }
+    const close = pool.close.bind(pool);
+    const terminate = pool.terminate.bind(pool);
+    pool.close = (o) => close(o).finally(() => worker.close());
+    pool.terminate = () => terminate().finally(() => worker.terminate());
+    return pool as unknown as Pool<M>;
+  };
 }

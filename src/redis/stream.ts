@@ -1,0 +1,87 @@
+/**
+ * The producer's side of streams and progress on Redis. The worker pushes what a task yields
+ * (in batches) and what it reports with `progress()` onto this producer's result list, in
+ * order and before the call's end, as results travel; here they reach the caller's
+ * `TaskStream` and `onProgress`. The caller's credit (`p <taken> <jobId>`: it has taken
+ * `taken` values) and an early stop (`s <jobId>`) go to the worker on the queue's control
+ * channel. The worker's side is `relay.ts` and `progress.ts`.
+ */
+import { InvalidOptionError } from '../errors.js';
+import { TaskStream, streamWindow } from '../executor/stream.js';
+import type { Call } from './call.js';
+import type { RedisStreamOptions } from './options.js';
+import { RESULT_PROGRESS, RESULT_YIELD } from './wire.js';
+
+/** What a stream needs of its pool. */
+export interface StreamHost {
+  /** Accepts the stream's call (undefined when refused: the stream is rejected already). */
+  accept(window: number, stream: TaskStream<unknown>): Call | undefined;
+  /** Cancels a call that never ran here or there: it settles with `TaskAbortedError`. */
+  cancel(call: Call): void;
+  /** Removes the call's job if it still waits in Redis; true if it did (the job never runs). */
+  remove(call: Call): Promise<boolean>;
+  /** Publishes a message on the control channel. */
+  control(message: string): void;
+}
+
+/**
+ * Opens a stream on Redis. Stopping it early cancels a call whose job was not yet added or
+ * still waits (it never runs); a running one is told to stop, and settles once its worker has
+ * returned the generator (its `finally` ran) and delivered the end.
+ */
+export function openRedisStream<T>(options: RedisStreamOptions, host: StreamHost): TaskStream<T> {
+  const window = checkWindow(options);
+  let call: Call | undefined;
+  const stream = new TaskStream<T>(typeof window === 'number' ? window : 1, {
+    pull: (taken) => {
+      if (call && !call.settled) host.control(`p ${taken} ${call.id}`);
+    },
+    stop: () => {
+      if (call && !call.settled) void stop(call, host);
+    },
+  });
+  if (typeof window !== 'number') stream.reject(window);
+  else if ((call = host.accept(window, stream as TaskStream<unknown>))) call.stream = stream as TaskStream<unknown>;
+  return stream;
+}
+
+async function stop(call: Call, host: StreamHost): Promise<void> {
+  if (!call.added) return host.cancel(call); // still here (or on its way: the pool removes it once added)
+  const removed = await host.remove(call);
+  if (call.settled) return;
+  if (removed) host.cancel(call);
+  else host.control(`s ${call.id}`);
+}
+
+function checkWindow(options: RedisStreamOptions): number | InvalidOptionError {
+  const window = streamWindow(options);
+  if (typeof window === 'number' && (options as { jobId?: unknown }).jobId !== undefined) {
+    return new InvalidOptionError('a stream cannot take a jobId: its values go to one caller; give the task an idempotency key among its arguments instead');
+  }
+  return window;
+}
+
+/**
+ * Hands a record that does not settle its call to the caller: a stream's values to its stream,
+ * a progress value to the `onProgress` of the call (and of those sharing its job id). False for
+ * any other record. A listener that throws is reported as an uncaught exception on a later tick.
+ */
+export function deliverUpdate(call: Call, status: number, value: unknown): boolean {
+  if (status === RESULT_YIELD) {
+    call.begun = true;
+    call.stream?.push(value as unknown[]);
+    return true;
+  }
+  if (status !== RESULT_PROGRESS) return false;
+  for (const c of [call, ...(call.followers ?? [])]) {
+    if (!c.onProgress || c.settled) continue;
+    try {
+      c.onProgress(value);
+    } catch (error) {
+      process.nextTick(() => {
+        throw error;
+      });
+    }
+  }
+  return true;
+}
