@@ -3,13 +3,13 @@
 //
 //   npm run build && npm run bench [-- thread-pool round-trip ...]
 //
-// With no names it runs them all: thread-pool, process-pool, round-trip, async, shared, processes-shared, redis.
+// With no names it runs them all: thread-pool, process-pool, round-trip, async, shared, processes-shared, stream, redis.
 // Arguments after a `--` are passed to every benchmark (e.g. `-- -- --quick`).
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['thread-pool', 'process-pool', 'round-trip', 'async', 'shared', 'processes-shared', 'redis'];
+const ALL = ['thread-pool', 'process-pool', 'round-trip', 'async', 'shared', 'processes-shared', 'stream', 'redis'];
 const split = process.argv.indexOf('--');
 const names = (split < 0 ? process.argv.slice(2) : process.argv.slice(2, split)).filter(Boolean);
 const passed = split < 0 ? [] : process.argv.slice(split + 1);
