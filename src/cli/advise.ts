@@ -1,59 +1,26 @@
 /**
- * `weft advise`: probes a task in this thread (CPU vs wall time, event-loop blocking, the cost
- * of its data crossing a thread), classifies it and recommends a model and pool size;
- * `--verify` confirms with a short bench.
+ * `weft advise`: probes a task in this thread once it is warm (CPU vs wall time, of its own
+ * thread and of the whole process, event-loop blocking, the cost of its data crossing a
+ * thread), classifies it and predicts a model and pool size; `--verify` measures them in a
+ * short bench and recommends the fastest measured.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { serialize } from 'node:v8';
 import type { Command } from './args.js';
 import { describe } from './errors.js';
-import { measureRun, median, round, TaskFailedError, type RunResult } from './measure.js';
+import { measureRun, TaskFailedError, type RunResult } from './measure.js';
+import { median, round } from './numbers.js';
 import type { ModelName } from './models.js';
 import { CORES, type Workload } from './plan.js';
+import { threadTimes } from './proc.js';
 import { createProgress, wantsBar } from './progress.js';
-import { addSpeedups, shortLabel } from './summary.js';
+import { busyCores, classify, settle, shapeLabel, type Classification, type Probe, type Recommendation } from './recommend.js';
+import { shortLabel } from './summary.js';
 import { table } from './table.js';
 import { loadUserTask } from './user-module.js';
+import { warmUntilSteady } from './warmup.js';
 
 type AdviseCommand = Extract<Command, { kind: 'advise' }>;
-
-/** What the probe measured, per call (medians over `calls`). */
-export interface Probe {
-  /** Calls measured (after one warm-up call). */
-  calls: number;
-  /** Median wall milliseconds per call. */
-  wallMs: number;
-  /** Median CPU milliseconds per call (this thread). */
-  cpuMs: number;
-  /** cpuMs / wallMs, 0..1: near 1 computes, near 0 waits. */
-  cpuRatio: number;
-  /** Longest stretch the task kept the event loop from running anything else, ms. */
-  loopBlockMaxMs: number;
-  /** Bytes of the arguments and of the result once serialized (what a worker receives and sends back). */
-  argsBytes: number;
-  resultBytes: number;
-  /** Microseconds to copy the arguments and the result across a thread (structuredClone). */
-  argsCloneMicros: number;
-  resultCloneMicros: number;
-  /** Whether arguments and result can cross a thread or process boundary at all; if not, why. */
-  crossable: boolean;
-  crossError: string | null;
-}
-
-/** How a task behaves. */
-export type Classification = 'cpu-bound' | 'io-bound' | 'mixed' | 'too small to parallelize';
-
-/** The model and pool shape `weft advise` recommends. */
-export interface Recommendation {
-  /** sequential, async, thread or process. */
-  model: ModelName;
-  /** Pool size (workers). */
-  size: number;
-  /** Tasks each worker runs at once (`concurrentTasksPerWorker`). */
-  perWorker: number;
-  /** Expected throughput over calling the task one after another in the main thread. */
-  expectedSpeedup: number;
-}
 
 /** What `weft advise --json` prints. */
 export interface AdviseResult {
@@ -63,12 +30,22 @@ export interface AdviseResult {
   cores: number;
   probe: Probe;
   classification: Classification;
+  /** What the probe predicts. */
+  prediction: Recommendation;
+  /** The advice: the prediction, or with --verify the fastest model the verification measured. */
   recommendation: Recommendation;
-  /** Sentences explaining the classification and the recommendation. */
+  /** Sentences explaining the classification and the prediction. */
   reasons: string[];
-  /** With --verify: the short bench's runs, sequential first, and the speedup it measured; otherwise null. */
-  verify: { runs: RunResult[]; measuredSpeedup: number } | null;
+  /**
+   * With --verify: the short bench's runs (sequential first and last; speedups are over the
+   * faster of the two), the speedup measured for the prediction, and sentences explaining the
+   * recommendation; otherwise null.
+   */
+  verify: { runs: RunResult[]; measuredSpeedup: number; reasons: string[] } | null;
 }
+
+/** Warm-ups of the probe and of each verified runner: V8 optimizes short calls over many of them, so a second at least. */
+const VERIFY_WARMUP = { minMs: 1000 };
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -83,7 +60,10 @@ function cloneCost(value: unknown): { bytes: number; micros: number } {
   return { bytes, micros: round(median(times), 1) };
 }
 
-/** Calls the task at least 5 times and for at least 300 ms (at most 50 calls or about 3 s). */
+/**
+ * Calls the task until its per-call time stops falling (for 1 to 12 s), then measures at
+ * least 5 calls for at least 300 ms (at most 50 calls or about 3 s).
+ */
 export async function probeTask(fn: (...args: unknown[]) => unknown, args: unknown[], task: string): Promise<Probe> {
   let result: unknown;
   const call = async (): Promise<unknown> => {
@@ -93,10 +73,13 @@ export async function probeTask(fn: (...args: unknown[]) => unknown, args: unkno
       throw new TaskFailedError(task, 'sequential', e);
     }
   };
-  result = await call();
+  result = await call(); // loads and compiles what the task needs: not a warm-up round to compare with
+  const warmup = await warmUntilSteady(async () => (result = await call()), VERIFY_WARMUP);
   const loop = monitorEventLoopDelay({ resolution: 5 });
   const walls: number[] = [];
   const cpus: number[] = [];
+  const queued: number[] = [];
+  const processCpus: number[] = [];
   let syncMax = 0;
   loop.enable();
   await yieldToLoop();
@@ -108,18 +91,27 @@ export async function probeTask(fn: (...args: unknown[]) => unknown, args: unkno
     if (walls.length >= 3 && elapsed >= 3000) break;
     await yieldToLoop();
     const c = process.cpuUsage();
+    const own = threadTimes();
     const t = performance.now();
     const pending = call();
     syncMax = Math.max(syncMax, performance.now() - t); // the part that ran before the task's first await
     result = await pending;
-    walls.push(performance.now() - t);
+    const wall = performance.now() - t;
     const used = process.cpuUsage(c);
-    cpus.push((used.user + used.system) / 1000);
+    const ownAfter = threadTimes();
+    walls.push(wall);
+    processCpus.push((used.user + used.system) / 1000);
+    // without /proc, this thread's share is unknown: the whole process's, at most the wall time
+    cpus.push(own && ownAfter ? (ownAfter.cpuMicros - own.cpuMicros) / 1000 : Math.min(wall, (used.user + used.system) / 1000));
+    queued.push(own && ownAfter ? (ownAfter.queuedMicros - own.queuedMicros) / 1000 : 0);
   }
   await yieldToLoop();
   loop.disable();
   const wallMs = median(walls);
   const cpuMs = Math.min(median(cpus), wallMs);
+  const queuedMs = Math.min(median(queued), wallMs - cpuMs);
+  const runnableMs = wallMs - queuedMs; // the wall time had a core been free whenever the task could run
+  const processCpuMs = Math.max(median(processCpus), cpuMs);
   let crossError: string | null = null;
   let a = { bytes: 0, micros: 0 };
   let r = { bytes: 0, micros: 0 };
@@ -130,106 +122,92 @@ export async function probeTask(fn: (...args: unknown[]) => unknown, args: unkno
     crossError = describe(e);
   }
   return {
-    calls: walls.length, wallMs: round(wallMs, 3), cpuMs: round(cpuMs, 3), cpuRatio: round(wallMs > 0 ? cpuMs / wallMs : 1, 3),
+    warmupCalls: 1 + warmup.length, calls: walls.length, wallMs: round(wallMs, 3), queuedMs: round(queuedMs, 3),
+    cpuMs: round(cpuMs, 3), cpuRatio: round(runnableMs > 0 ? cpuMs / runnableMs : 1, 3),
+    processCpuMs: round(processCpuMs, 3), processCores: round(runnableMs > 0 ? Math.min(CORES, processCpuMs / runnableMs) : 1, 3),
     loopBlockMaxMs: round(Math.max(syncMax, loop.max / 1e6 - 5), 2), argsBytes: a.bytes, resultBytes: r.bytes,
     argsCloneMicros: a.micros, resultCloneMicros: r.micros, crossable: crossError === null, crossError,
   };
 }
 
-/** Classifies a probed task and recommends a model, a pool shape and the speedup to expect, with reasons. */
-export function classify(p: Probe, cores: number): { classification: Classification; recommendation: Recommendation; reasons: string[] } {
-  const reasons: string[] = [];
-  const handoffMs = 0.05 + (p.argsCloneMicros + p.resultCloneMicros) / 1000;
-  const pct = Math.round(p.cpuRatio * 100);
-  reasons.push(`each call takes ${p.wallMs} ms, ${pct}% of it on the CPU (${p.cpuMs} ms)`);
-  if (!p.crossable) reasons.push(`its arguments or result cannot be copied to another thread (${p.crossError}): only AsyncPool can run it`);
-  if (p.loopBlockMaxMs >= 20) {
-    reasons.push(`it blocks the event loop for up to ${p.loopBlockMaxMs} ms at a time: on the main thread every other callback (timers, sockets) waits that long, so keep it off the main thread`);
-  }
-  if (p.wallMs < 0.1 || handoffMs >= 0.5 * p.wallMs) {
-    reasons.push(`handing it to a worker costs about ${round(handoffMs, 3)} ms (round trip plus copying ${p.argsBytes + p.resultBytes} bytes), as much as the task itself: batch many items per task (pool.map with chunkSize) or call it directly`);
-    return { classification: 'too small to parallelize', recommendation: { model: 'sequential', size: 1, perWorker: 1, expectedSpeedup: 1 }, reasons };
-  }
-  const efficiency = p.wallMs / (p.wallMs + handoffMs);
-  if (!p.crossable || p.cpuRatio <= 0.25) {
-    const size = Math.min(256, Math.max(4, Math.floor(p.wallMs / Math.max(p.cpuMs, 0.01))));
-    const expected = round(Math.min(size, p.wallMs / Math.max(p.cpuMs, 0.01)), 1);
-    reasons.push(`it mostly waits, so one event loop can keep about ${size} calls in flight before its CPU share fills one core; AsyncPool does that without threads, copies or start-up cost (if the service it waits on keeps up)`);
-    return { classification: p.crossable ? 'io-bound' : 'mixed', recommendation: { model: 'async', size, perWorker: 1, expectedSpeedup: expected }, reasons };
-  }
-  if (p.cpuRatio >= 0.75) {
-    reasons.push(
-      cores > 1
-        ? `it computes, and worker threads run JavaScript truly in parallel (no GIL): ${cores} workers, one per core; use ProcessPool instead if the task may crash or leak and must be isolated`
-        : 'it computes, and this machine has one core: a pool will not speed it up, but a ThreadPool of 1 keeps the main thread responsive',
-    );
-    return { classification: 'cpu-bound', recommendation: { model: 'thread', size: cores, perWorker: 1, expectedSpeedup: round(cores * efficiency, 1) }, reasons };
-  }
-  const perWorker = Math.max(1, Math.ceil(1 / p.cpuRatio));
-  reasons.push(`it both computes and waits: ${cores} worker thread(s) with ${perWorker} calls in flight each overlap the waits and use every core`);
-  const expected = round(Math.min(cores * perWorker, cores / p.cpuRatio) * efficiency, 1);
-  return { classification: 'mixed', recommendation: { model: 'thread', size: cores, perWorker, expectedSpeedup: expected }, reasons };
-}
-
-async function verify(workload: Workload, rec: Recommendation, json: boolean): Promise<{ runs: RunResult[]; measuredSpeedup: number }> {
+/**
+ * The short bench of `--verify`: sequential calls, the prediction, another model at the same
+ * level, then sequential calls again. The main thread keeps warming up across the runs that use
+ * it, so the baseline is the faster of the two sequential runs: a later model does not win by
+ * having run on a warmer main thread.
+ */
+async function verify(workload: Workload, rec: Recommendation, json: boolean): Promise<RunResult[]> {
   const level = rec.size * rec.perWorker;
   const plan: [ModelName, number][] = [['sequential', 1]];
-  if (rec.model !== 'sequential') plan.push([rec.model, level]);
-  const other: ModelName = rec.model === 'async' ? 'thread' : 'async';
-  if (rec.model !== 'sequential') plan.push([other, level]);
+  if (rec.model !== 'sequential') {
+    plan.push([rec.model, level], [rec.model === 'async' ? 'thread' : 'async', level], ['sequential', 1]);
+  }
   const progress = createProgress(json ? 'plain' : wantsBar() ? 'live' : 'plain');
   const phase = progress.phase('verify', plan.length * workload.tasks);
   const runs: RunResult[] = [];
   try {
     for (const [model, l] of plan) {
-      phase.note(`${model} ×${l}`);
+      phase.note(`${model} ×${l} (warming up)`);
       runs.push(await measureRun({ ...workload, levels: [l] }, model, l, () => phase.tick()));
     }
   } finally {
     phase.end();
   }
-  const w = { name: 'custom', description: '', task: workload.task, args: workload.args, tasks: workload.tasks, runs };
-  addSpeedups(w);
-  return { runs, measuredSpeedup: runs[1]?.speedup ?? 1 };
+  const base = Math.max(...runs.filter((r) => r.model === 'sequential').map((r) => r.throughput));
+  if (base > 0) for (const r of runs) r.speedup = round(r.throughput / base);
+  return runs;
 }
 
 /** Runs `weft advise`. */
 export async function adviseCommand(cmd: AdviseCommand): Promise<void> {
   const user = await loadUserTask(cmd.module, cmd.task);
   const probe = await probeTask(user.fn, cmd.args, cmd.task);
-  const { classification, recommendation, reasons } = classify(probe, CORES);
+  const { classification, recommendation: prediction, reasons } = classify(probe, CORES);
+  let recommendation = prediction;
   let checked: AdviseResult['verify'] = null;
   if (cmd.verify) {
-    const tasks = Math.min(256, Math.max(2 * recommendation.size * recommendation.perWorker, Math.round(1000 / Math.max(probe.wallMs, 0.01))));
-    const workload: Workload = { name: 'verify', description: '', moduleUrl: user.moduleUrl, task: cmd.task, args: cmd.args, tasks, levels: [] };
-    checked = await verify(workload, recommendation, cmd.json);
+    const level = prediction.size * prediction.perWorker;
+    const tasks = Math.min(256, Math.max(4 * level, Math.round(2000 / Math.max(probe.wallMs, 0.01))));
+    const workload: Workload = { name: 'verify', description: '', moduleUrl: user.moduleUrl, task: cmd.task, args: cmd.args, tasks, levels: [], warmup: VERIFY_WARMUP };
+    const runs = await verify(workload, prediction, cmd.json);
+    const settled = settle(prediction, runs, CORES, probe.loopBlockMaxMs >= 20);
+    recommendation = settled.recommendation;
+    const measured = runs.find((r) => r.model === prediction.model)?.speedup ?? 1;
+    checked = { runs, measuredSpeedup: measured, reasons: settled.reasons };
   }
-  const result: AdviseResult = { module: cmd.module, task: cmd.task, args: cmd.args, cores: CORES, probe, classification, recommendation, reasons, verify: checked };
+  const result: AdviseResult = {
+    module: cmd.module, task: cmd.task, args: cmd.args, cores: CORES, probe, classification, prediction, recommendation, reasons, verify: checked,
+  };
   process.stdout.write(cmd.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderAdvice(result)}\n`);
 }
 
 function renderAdvice(r: AdviseResult): string {
   const p = r.probe;
-  const rec = r.recommendation;
-  const shape = rec.model === 'sequential' ? 'call it directly (no pool)' : `${shortLabel(rec.model)} { size: ${rec.size}${rec.perWorker > 1 ? `, concurrentTasksPerWorker: ${rec.perWorker}` : ''} }`;
+  const pred = r.prediction;
   const out = [
-    `weft advise: ${r.task}(${r.args.map((a) => JSON.stringify(a)).join(', ')}) from ${r.module}, ${p.calls} calls probed, ${r.cores} cores`,
+    `weft advise: ${r.task}(${r.args.map((a) => JSON.stringify(a)).join(', ')}) from ${r.module}, ${p.calls} calls probed after ${p.warmupCalls} to warm up, ${r.cores} cores`,
     table(['measure', 'value'], [
       ['wall time per call', `${p.wallMs} ms`],
+      ['waiting for a core per call', `${p.queuedMs} ms`],
       ['CPU time per call', `${p.cpuMs} ms (${Math.round(p.cpuRatio * 100)}%)`],
+      ['whole process CPU per call', `${p.processCpuMs} ms (${round(p.processCores, 2)} cores)`],
       ['longest event-loop block', `${p.loopBlockMaxMs} ms`],
       ['arguments / result size', `${p.argsBytes} / ${p.resultBytes} bytes`],
       ['copy across a thread', p.crossable ? `${p.argsCloneMicros} + ${p.resultCloneMicros} µs` : `impossible: ${p.crossError}`],
     ]),
     '',
     `classification: ${r.classification}`,
-    `recommendation: ${shape}, expected speedup about ${rec.expectedSpeedup}× over sequential calls`,
+    `${r.verify ? 'prediction' : 'recommendation'}: ${shapeLabel(pred)}, expected speedup about ${pred.expectedSpeedup}× over sequential calls`,
     ...r.reasons.map((x) => `  - ${x}`),
   ];
   if (r.verify) {
-    out.push('', 'verify (short bench):');
-    out.push(table(['model', 'in flight', 'tasks/s', 'speedup'], r.verify.runs.map((x) => [shortLabel(x.model), x.level, x.throughput, `${x.speedup}×`])));
-    out.push(`measured speedup of the recommendation: ${r.verify.measuredSpeedup}× (expected about ${rec.expectedSpeedup}×)`);
+    const rec = r.recommendation;
+    out.push('', 'verify (short bench, every worker warmed up first):');
+    const label = (x: RunResult, i: number): string => `${shortLabel(x.model)}${x.model === 'sequential' && i > 0 ? ' again' : ''}`;
+    out.push(table(['model', 'in flight', 'tasks/s', 'speedup', 'CPU cores'], r.verify.runs.map((x, i) => [label(x, i), x.level, x.throughput, `${x.speedup}×`, round(busyCores(x), 2)])));
+    out.push(`measured speedup of the prediction: ${r.verify.measuredSpeedup}× (expected about ${pred.expectedSpeedup}×)`);
+    out.push('', `recommendation: ${shapeLabel(rec)}, measured ${rec.expectedSpeedup}× over sequential calls`);
+    out.push(...r.verify.reasons.map((x) => `  - ${x}`));
   }
   return out.join('\n');
 }

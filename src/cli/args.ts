@@ -17,8 +17,10 @@ Usage:
   weft bench <module> <task> [--args json] [--tasks n] [--levels list] [--models list] [--json] [--report out.html]
       The same for your own task: an exported function of a .js or .ts module.
   weft advise <module> <task> [--args json] [--verify] [--json]
-      Probe a task: CPU time vs wall time, event-loop blocking, cost of crossing a thread;
-      classify it and recommend a model and pool size (--verify: confirm with a short bench).
+      Probe a task once warm: CPU time of its thread and of the whole process (V8's own
+      threads) vs wall time, event-loop blocking, cost of crossing a thread; classify it and
+      predict a model and pool size (--verify: measure them, every worker warmed up, in a short
+      bench, and recommend the fastest measured).
   weft race [--increments n] [--workers n] [--processes] [--json]
       Two workers increment a shared counter without a lock (updates get lost), then with
       weft's Lock (exact).

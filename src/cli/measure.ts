@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { CliError, describe } from './errors.js';
 import { createRunner, type ModelName, type Runner } from './models.js';
 import { BUILTIN_MODULE, CORES, shapeFor, type Workload } from './plan.js';
+import { median, round } from './numbers.js';
 import { MemorySampler, childProcesses, cpuMicrosNow } from './proc.js';
 
 /** One measured run: `tasks` calls of the workload's task under `model` with `level` in flight. */
@@ -60,14 +61,14 @@ async function drive(runner: Runner, task: string, args: unknown[], tasks: numbe
 }
 
 /**
- * Measures one run. The runner first gets one warm-up task per slot (start-up and JIT warm-up
- * are excluded from the figures), then `workload.tasks` measured tasks.
+ * Measures one run. The runner first warms every worker to a steady per-call time (start-up
+ * and JIT warm-up are excluded from the figures), then runs `workload.tasks` measured tasks.
  */
 export async function measureRun(workload: Workload, model: ModelName, level: number, onTask: () => void): Promise<RunResult> {
   const shape = shapeFor(model, level);
   const runner = createRunner(model, workload.moduleUrl, shape);
   try {
-    await runner.warm(workload.task, workload.args);
+    await runner.warm(workload.task, workload.args, workload.warmup);
     const sampler = new MemorySampler(model === 'process').start();
     const cpu0 = cpuMicrosNow(model === 'process' ? childProcesses() : []);
     const t0 = performance.now();
@@ -98,7 +99,7 @@ export async function measureOverhead(model: ModelName, probes: number): Promise
     const t0 = performance.now();
     const runner = createRunner(model, BUILTIN_MODULE, { size: CORES, perWorker: 1 });
     try {
-      await runner.warm('noop', []);
+      await runner.warm('noop', [], false);
       startups.push(performance.now() - t0);
     } finally {
       await runner.close();
@@ -118,18 +119,4 @@ export async function measureOverhead(model: ModelName, probes: number): Promise
     await runner.close();
   }
   return { model, startupMs: round(median(startups)), workers: CORES, latencyMicros: round(median(trips), 1) };
-}
-
-/** The middle value (mean of the two middle ones for an even count). */
-export function median(values: number[]): number {
-  if (values.length === 0) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** Rounds to `digits` decimals (2 by default). */
-export function round(value: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }

@@ -6,8 +6,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { AsyncPool, ProcessPool, ThreadPool, type Pool, type PoolOptions } from '../index.js';
-import { tsxApi } from '../executor/module.js';
+import { resolveTaskModule } from '../executor/module.js';
 import { CliError } from './errors.js';
+import { childProcesses, cpuMicrosNow } from './proc.js';
+import { warmUntilSteady, type WarmupLimits } from './warmup.js';
 
 /** A way of running tasks that `weft` measures. */
 export type ModelName = 'sequential' | 'async' | 'thread' | 'process';
@@ -29,10 +31,12 @@ export interface Runner {
   /** Runs task `name` with `args`; resolves to its result. */
   run(name: string, args: unknown[]): Promise<unknown>;
   /**
-   * Runs one task on each worker (not all on the first one ready), so the measured tasks find
-   * every worker started and warm.
+   * Runs rounds of one task on each worker (not all on the first one ready) until the time of
+   * a round stops falling, so the measured tasks find every worker started and warm (its code
+   * compiled and optimized), as the main thread is after the probe; `limits` bound the rounds,
+   * and `false` stops after one round on every worker (enough to time start-up).
    */
-  warm(name: string, args: unknown[]): Promise<void>;
+  warm(name: string, args: unknown[], limits?: Partial<WarmupLimits> | false): Promise<void>;
   /** Finishes accepted work, then stops every worker. */
   close(): Promise<void>;
   /** Stops now, failing pending tasks. */
@@ -95,17 +99,18 @@ export function createRunner(model: ModelName, moduleUrl: string, shape: RunnerS
   return track({
     model,
     run: (name, args) => pool.run(name, ...args),
-    warm: async (name, args) => {
+    warm: async (name, args, limits = {}) => {
       // A task submitted with a signal gets a worker to itself, so `size` of them sent at once
       // occupy every worker. Pools start their first worker, then the rest once it is ready:
-      // the second round runs when all of them exist.
+      // the later rounds run when all of them exist, until the per-call time is steady.
       const signal = new AbortController().signal;
       const round = (): Promise<unknown> => Promise.all(Array.from({ length: shape.size }, () => pool.submit(name, args, { signal })));
       await round();
       for (const deadline = Date.now() + 60_000; pool.size < shape.size && Date.now() < deadline; ) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      await round();
+      if (limits) await warmUntilSteady(round, limits, () => cpuMicrosNow(model === 'process' ? childProcesses() : []));
+      else await round();
     },
     close: () => keepAlive(closeOrTerminate(pool)),
     terminate: () => keepAlive(pool.terminate()),
@@ -129,7 +134,7 @@ function sequentialRunner(moduleUrl: string): Runner {
   return {
     model: 'sequential',
     run,
-    warm: async (name, args) => void (await run(name, args)),
+    warm: async (name, args, limits = {}) => void (limits ? await warmUntilSteady(() => run(name, args), limits) : await run(name, args)),
     close: () => tail.then(() => undefined),
     terminate: async () => {},
   };
@@ -141,13 +146,15 @@ export type TaskModule = Record<string, unknown>;
 let tsxRegistered = false;
 
 /**
- * Imports a task module into this thread; a TypeScript module needs tsx, registered here
- * unless weft itself already runs under it.
+ * Imports a task module into this thread, loading TypeScript as the pools' workers do: with
+ * Node's own type stripping where it is on, through tsx otherwise (registered here unless weft
+ * itself already runs under it).
  */
 export async function loadModule(moduleUrl: string): Promise<TaskModule> {
   const url = moduleUrl.startsWith('file:') ? moduleUrl : pathToFileURL(moduleUrl).href;
-  if (/\.[mc]?tsx?$/.test(url) && !import.meta.url.endsWith('.ts') && !tsxRegistered) {
-    const api = (await import(tsxApi(url))) as { register: () => unknown };
+  const { tsx } = resolveTaskModule(url);
+  if (tsx !== undefined && !import.meta.url.endsWith('.ts') && !tsxRegistered) {
+    const api = (await import(tsx)) as { register: () => unknown };
     api.register();
     tsxRegistered = true;
   }

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fib } from './tasks.js';
 import type { ModelName, RunnerShape } from './models.js';
+import type { WarmupLimits } from './warmup.js';
 
 /** How long a bench runs: `quick` (seconds, for smoke tests), `default` (about a minute on 2 cores) or `full`. */
 export type BenchMode = 'quick' | 'default' | 'full';
@@ -26,6 +27,8 @@ export interface Workload {
   tasks: number;
   /** Tasks in flight at once, for each measured run of a pooled model. */
   levels: number[];
+  /** Bounds of each runner's warm-up before it is measured (default: `WARMUP_LIMITS`). */
+  warmup?: Partial<WarmupLimits>;
 }
 
 /** Cores the bench may use (`os.availableParallelism()`). */

@@ -1,7 +1,8 @@
 /**
  * What the process and its child processes use, read from Linux's /proc: CPU time and
- * resident memory of direct children, which `process.cpuUsage()` does not count. Elsewhere the
- * readers return nothing and the figures cover this process only.
+ * resident memory of direct children, which `process.cpuUsage()` does not count, and the CPU
+ * time of one thread alone, which it does not separate. Elsewhere the readers return nothing
+ * and the figures cover this process only.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -67,6 +68,36 @@ function childPids(parent: number): number[] {
 export function cpuMicrosNow(children: ChildUsage[] = childProcesses()): number {
   const own = process.cpuUsage();
   return own.user + own.system + children.reduce((sum, c) => sum + c.cpuMicros, 0);
+}
+
+/** What one thread has had of the CPU so far. */
+export interface ThreadTimes {
+  /** Microseconds it ran on a CPU. */
+  cpuMicros: number;
+  /** Microseconds it was ready to run but waited for a core (0 where the kernel does not say). */
+  queuedMicros: number;
+}
+
+/**
+ * The calling thread's own CPU time (not V8's background threads, not other workers) and its
+ * time waiting for a core, or undefined where /proc cannot tell. `process.cpuUsage()` counts
+ * every thread of the process together.
+ */
+export function threadTimes(): ThreadTimes | undefined {
+  try {
+    // nanoseconds on a CPU, then nanoseconds waiting on a run queue
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    if (Number.isFinite(run) && Number.isFinite(wait)) return { cpuMicros: run! / 1000, queuedMicros: wait! / 1000 };
+  } catch {
+    // kernels without schedstat: the tick counts of stat
+  }
+  try {
+    const text = readFileSync('/proc/thread-self/stat', 'utf8');
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { cpuMicros: (Number(f[11]) + Number(f[12])) * TICK_MICROS, queuedMicros: 0 };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { MODEL_LABELS, type ModelName } from './models.js';
 import type { OverheadResult, RunResult } from './measure.js';
-import { round } from './measure.js';
+import { round } from './numbers.js';
 
 /** A workload's measured runs. */
 export interface WorkloadResult {

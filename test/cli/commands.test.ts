@@ -36,10 +36,11 @@ describe('weft bench (text)', () => {
 });
 
 describe('weft advise', () => {
+  interface Recommendation { model: string; size: number; perWorker: number; expectedSpeedup: number }
   interface Advice {
     module: string; task: string; args: unknown[]; cores: number; classification: string; reasons: string[];
-    probe: Record<string, unknown>; recommendation: { model: string; size: number; perWorker: number; expectedSpeedup: number };
-    verify: { runs: { model: string }[]; measuredSpeedup: number } | null;
+    probe: Record<string, unknown>; prediction: Recommendation; recommendation: Recommendation;
+    verify: { runs: { model: string; throughput: number }[]; measuredSpeedup: number; reasons: string[] } | null;
   }
   const advise = async (...args: string[]): Promise<Advice> => {
     const run = await runCli(['advise', tasks, ...args, '--json']);
@@ -51,17 +52,20 @@ describe('weft advise', () => {
     const a = await advise('fib', '--args', '24', '--verify');
     assert.deepEqual([a.module, a.task, a.args], [tasks, 'fib', [24]]);
     assert.equal(a.classification, 'cpu-bound');
-    assert.deepEqual([a.recommendation.model, a.recommendation.size, a.recommendation.perWorker], ['thread', a.cores, 1]);
-    assert.ok(a.recommendation.expectedSpeedup > 0);
+    assert.deepEqual([a.prediction.model, a.prediction.size, a.prediction.perWorker], ['thread', a.cores, 1]);
+    assert.ok(a.prediction.expectedSpeedup > 0);
     assert.deepEqual(Object.keys(a.probe).sort(), [
-      'argsBytes', 'argsCloneMicros', 'calls', 'cpuMs', 'cpuRatio', 'crossError', 'crossable', 'loopBlockMaxMs', 'resultBytes', 'resultCloneMicros', 'wallMs',
+      'argsBytes', 'argsCloneMicros', 'calls', 'cpuMs', 'cpuRatio', 'crossError', 'crossable', 'loopBlockMaxMs', 'processCores', 'processCpuMs', 'queuedMs',
+      'resultBytes', 'resultCloneMicros', 'wallMs', 'warmupCalls',
     ]);
     assert.ok((a.probe.calls as number) >= 5);
     assert.ok((a.probe.cpuRatio as number) > 0.5);
     assert.equal(a.probe.crossable, true);
     assert.ok(a.reasons.length >= 2);
-    assert.deepEqual(a.verify!.runs.map((r) => r.model), ['sequential', 'thread', 'async']);
+    assert.deepEqual(a.verify!.runs.map((r) => r.model), ['sequential', 'thread', 'async', 'sequential']);
     assert.ok(a.verify!.measuredSpeedup > 0);
+    const fastest = a.verify!.runs.reduce((x, y) => (y.throughput > x.throughput ? y : x));
+    assert.equal(a.recommendation.model, fastest.model, 'the recommendation is the fastest run measured');
   });
 
   it('classifies a waiting task as I/O-bound and recommends AsyncPool', async () => {
@@ -69,6 +73,7 @@ describe('weft advise', () => {
     assert.equal(a.classification, 'io-bound');
     assert.equal(a.recommendation.model, 'async');
     assert.ok(a.recommendation.size >= 4);
+    assert.deepEqual(a.prediction, a.recommendation, 'without --verify the prediction is the advice');
     assert.equal(a.verify, null);
   });
 

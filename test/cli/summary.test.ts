@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { classify, type Probe } from '../../src/cli/advise.js';
+import { classify, type Probe } from '../../src/cli/recommend.js';
 import type { OverheadResult, RunResult } from '../../src/cli/measure.js';
 import type { ModelName } from '../../src/cli/models.js';
 import { addSpeedups, checkClaims, pickWinner, type WorkloadResult } from '../../src/cli/summary.js';
@@ -56,7 +56,7 @@ describe('the bench summary', () => {
 
 describe('advise\'s classification', () => {
   const probe = (wallMs: number, cpuMs: number, extra: Partial<Probe> = {}): Probe => ({
-    calls: 5, wallMs, cpuMs, cpuRatio: cpuMs / wallMs, loopBlockMaxMs: cpuMs, argsBytes: 10, resultBytes: 10,
+    warmupCalls: 4, calls: 5, wallMs, queuedMs: 0, cpuMs, cpuRatio: cpuMs / wallMs, processCpuMs: cpuMs, processCores: cpuMs / wallMs, loopBlockMaxMs: cpuMs, argsBytes: 10, resultBytes: 10,
     argsCloneMicros: 1, resultCloneMicros: 1, crossable: true, crossError: null, ...extra,
   });
 
