@@ -148,7 +148,7 @@ async function verify(workload: Workload, rec: Recommendation, json: boolean): P
   try {
     for (const [model, l] of plan) {
       phase.note(`${model} ×${l} (warming up)`);
-      runs.push(await measureRun({ ...workload, levels: [l] }, model, l, () => phase.tick()));
+      runs.push(await measureRun({ ...workload, levels: [l] }, model, l, (n) => phase.tick(n)));
     }
   } finally {
     phase.end();

@@ -15,7 +15,8 @@ Usage:
       AsyncPool, ThreadPool and ProcessPool at several concurrency levels; print a table, the
       winner per workload and the seed article's claims checked on this machine.
   weft bench <module> <task> [--args json] [--tasks n] [--levels list] [--models list] [--json] [--report out.html]
-      The same for your own task: an exported function of a .js or .ts module.
+      The same for your own task: an exported function of a .js or .ts module. A task that
+      calls progress(fraction) from weft/worker (a number from 0 to 1) moves the bar as it goes.
   weft advise <module> <task> [--args json] [--verify] [--json]
       Probe a task once warm: CPU time of its thread and of the whole process (V8's own
       threads) vs wall time, event-loop blocking, cost of crossing a thread; classify it and

@@ -65,7 +65,7 @@ async function runWorkload(workload: Workload, models: ModelName[], progress: Pr
   try {
     for (const [model, level] of plan) {
       phase.note(`${model} ×${level}`);
-      const run = await measureRun(workload, model, level, () => phase.tick());
+      const run = await measureRun(workload, model, level, (n) => phase.tick(n));
       runs.push(run);
       phase.note(`${model} ×${level}: ${run.tasks} tasks in ${run.wallMs} ms`);
     }

@@ -53,10 +53,23 @@ export class TaskFailedError extends CliError {
   }
 }
 
-/** Runs `tasks` calls through `runner`, at most `level` submitted ahead; calls `onDone` after each. */
-async function drive(runner: Runner, task: string, args: unknown[], tasks: number, onDone: () => void): Promise<void> {
+/**
+ * Runs `tasks` calls through `runner`, telling `onTasks` how much of a task got done: 1 as each
+ * ends, or, from a task that reports `progress(fraction)` with a number from 0 to 1, the part
+ * of it each report adds (the rest when it ends).
+ */
+async function drive(runner: Runner, task: string, args: unknown[], tasks: number, onTasks: (n: number) => void): Promise<void> {
   const calls: Promise<unknown>[] = [];
-  for (let i = 0; i < tasks; i++) calls.push(runner.run(task, args).then(onDone));
+  const partial = runner.reportsProgress();
+  for (let i = 0; i < tasks; i++) {
+    let shown = 0;
+    const onProgress = (value: unknown): void => {
+      if (typeof value !== 'number' || !(value > shown && value <= 1)) return;
+      onTasks(value - shown);
+      shown = value;
+    };
+    calls.push(runner.run(task, args, partial ? onProgress : undefined).then(() => onTasks(1 - shown)));
+  }
   await Promise.all(calls);
 }
 
@@ -64,7 +77,7 @@ async function drive(runner: Runner, task: string, args: unknown[], tasks: numbe
  * Measures one run. The runner first warms every worker to a steady per-call time (start-up
  * and JIT warm-up are excluded from the figures), then runs `workload.tasks` measured tasks.
  */
-export async function measureRun(workload: Workload, model: ModelName, level: number, onTask: () => void): Promise<RunResult> {
+export async function measureRun(workload: Workload, model: ModelName, level: number, onTask: (n: number) => void): Promise<RunResult> {
   const shape = shapeFor(model, level);
   const runner = createRunner(model, workload.moduleUrl, shape);
   try {
@@ -72,9 +85,9 @@ export async function measureRun(workload: Workload, model: ModelName, level: nu
     const sampler = new MemorySampler(model === 'process').start();
     const cpu0 = cpuMicrosNow(model === 'process' ? childProcesses() : []);
     const t0 = performance.now();
-    await drive(runner, workload.task, workload.args, workload.tasks, () => {
+    await drive(runner, workload.task, workload.args, workload.tasks, (n) => {
       if (model === 'sequential' || model === 'async') sampler.sample();
-      onTask();
+      onTask(n);
     });
     const wallMs = performance.now() - t0;
     const cpuMs = (cpuMicrosNow(model === 'process' ? childProcesses() : []) - cpu0) / 1000;

@@ -28,8 +28,13 @@ export const MODEL_LABELS: Record<ModelName, string> = {
 /** Runs tasks of one module under one model until closed. */
 export interface Runner {
   readonly model: ModelName;
-  /** Runs task `name` with `args`; resolves to its result. */
-  run(name: string, args: unknown[]): Promise<unknown>;
+  /**
+   * Runs task `name` with `args`; resolves to its result. `onProgress` receives what the task
+   * reports with `progress()` (pooled models only, and only once `warm` saw it report).
+   */
+  run(name: string, args: unknown[], onProgress?: (value: unknown) => void): Promise<unknown>;
+  /** Whether the task reported progress while `warm` ran it (so `run` passes `onProgress` on). */
+  readonly reportsProgress: () => boolean;
   /**
    * Runs rounds of one task on each worker (not all on the first one ready) until the time of
    * a round stops falling, so the measured tasks find every worker started and warm (its code
@@ -59,7 +64,7 @@ const live = new Set<Runner>();
 function track(runner: Runner): Runner {
   live.add(runner);
   const forget = <T>(p: Promise<T>): Promise<T> => p.finally(() => live.delete(runner));
-  return { model: runner.model, run: runner.run, warm: runner.warm, close: () => forget(runner.close()), terminate: () => forget(runner.terminate()) };
+  return { ...runner, close: () => forget(runner.close()), terminate: () => forget(runner.terminate()) };
 }
 
 /** Stops every runner still alive (Ctrl-C, or a failure mid-run); resolves once their workers are gone. */
@@ -96,15 +101,19 @@ export function createRunner(model: ModelName, moduleUrl: string, shape: RunnerS
   // Default options, as a user would start: a thread or process worker overlaps the waits of
   // async tasks by itself (up to its default concurrentTasksPerWorker, above `perWorker`).
   const pool = new POOLS[model](moduleUrl, { size: shape.size });
+  // Progress costs a little per call: it is asked for only from a task seen to report it.
+  let reports = false;
+  const noticed = (): void => void (reports = true);
   return track({
     model,
-    run: (name, args) => pool.run(name, ...args),
+    run: (name, args, onProgress) => (reports && onProgress ? Promise.resolve(pool.submit(name, args, { onProgress })) : pool.run(name, ...args)),
+    reportsProgress: () => reports,
     warm: async (name, args, limits = {}) => {
       // A task submitted with a signal gets a worker to itself, so `size` of them sent at once
       // occupy every worker. Pools start their first worker, then the rest once it is ready:
       // the later rounds run when all of them exist, until the per-call time is steady.
       const signal = new AbortController().signal;
-      const round = (): Promise<unknown> => Promise.all(Array.from({ length: shape.size }, () => pool.submit(name, args, { signal })));
+      const round = (): Promise<unknown> => Promise.all(Array.from({ length: shape.size }, () => pool.submit(name, args, { signal, onProgress: noticed })));
       await round();
       for (const deadline = Date.now() + 60_000; pool.size < shape.size && Date.now() < deadline; ) {
         await new Promise((resolve) => setTimeout(resolve, 5));
@@ -134,6 +143,7 @@ function sequentialRunner(moduleUrl: string): Runner {
   return {
     model: 'sequential',
     run,
+    reportsProgress: () => false,
     warm: async (name, args, limits = {}) => void (limits ? await warmUntilSteady(() => run(name, args), limits) : await run(name, args)),
     close: () => tail.then(() => undefined),
     terminate: async () => {},

@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress';
 
 /** One phase's progress, counted in tasks. */
 export interface Phase {
-  /** Counts `n` tasks done. */
+  /** Counts `n` tasks done (a fraction: part of a task that reports its progress). */
   tick(n?: number): void;
   /** Reports a finished run (a plain line, or the bar's label). */
   note(text: string): void;
@@ -46,6 +46,8 @@ function barProgress(): Progress {
           fps: 8,
           // Before the first tasks finish the rate is unknown: cli-progress would print 'NULL'.
           formatTime: (t, options, round) => (Number.isFinite(t) ? cliProgress.Format.TimeFormat(t, options, round) : '?'),
+          // Tasks that report progress move the bar by fractions: the count shows whole tasks.
+          formatValue: (v, options, type) => cliProgress.Format.ValueFormat(type === 'value' ? Math.floor(v) : v, options, type),
         },
         cliProgress.Presets.shades_classic,
       );
@@ -71,7 +73,7 @@ function plainProgress(): Progress {
         note: (text) => {
           const elapsed = (Date.now() - t0) / 1000;
           const eta = done > 0 ? Math.max(0, (elapsed * (total - done)) / done) : NaN;
-          out(`[${name}] ${text} (${done}/${total} tasks, ETA ${Number.isFinite(eta) ? `${eta.toFixed(1)} s` : '?'})`);
+          out(`[${name}] ${text} (${Math.floor(done)}/${total} tasks, ETA ${Number.isFinite(eta) ? `${eta.toFixed(1)} s` : '?'})`);
         },
         end: () => out(`[${name}] done in ${((Date.now() - t0) / 1000).toFixed(1)} s`),
       };

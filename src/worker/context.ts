@@ -5,14 +5,27 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { TransferListItem } from 'node:worker_threads';
 
+// A task module may import another copy of weft than the worker runs (a global `weft` command
+// and the project's own, or weft's sources and its build): the context store and the brand of
+// `Moved` live on the thread's global object under registered symbols, so every copy agrees.
+const STORE = Symbol.for('weft.taskContextStore');
+const MOVED = Symbol.for('weft.moved');
+
 /** A task result to be moved, not copied, back to the caller; made by {@link move}. Internal. */
 export class Moved {
+  readonly [MOVED] = true;
+
   constructor(
     /** The result. */
     readonly value: unknown,
     /** What moves with it. */
     readonly transfer: ArrayBuffer[],
   ) {}
+
+  /** Recognizes the `Moved` of any copy of weft. */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [MOVED]?: unknown })[MOVED] === true;
+  }
 }
 
 /** What a running task can reach: its signal, and where its progress goes. Internal. */
@@ -26,7 +39,7 @@ export interface TaskContext {
  * `onProgress` listener (others run outside it, at no cost). Internal: read it through
  * {@link taskSignal} and {@link progress}.
  */
-export const taskContextStore = new AsyncLocalStorage<TaskContext>();
+export const taskContextStore: AsyncLocalStorage<TaskContext> = ((globalThis as { [STORE]?: AsyncLocalStorage<TaskContext> })[STORE] ??= new AsyncLocalStorage<TaskContext>());
 
 /**
  * The AbortSignal of the running task, when it was submitted with a `signal` or `timeout`;
