@@ -8,7 +8,7 @@
  * Internal.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 import { WeftError } from '../errors.js';
 import { InvalidSharedObjectError } from './errors.js';
@@ -76,6 +76,23 @@ function nameOf(buffer: SharedArrayBuffer): string | undefined {
   received.add(buffer);
   if (mapped !== null) remember(mapped, buffer);
   return mapped ?? undefined;
+}
+
+/**
+ * Whether process `pid` could hold a lock in `buffer`: it exists and maps the buffer's segment.
+ * A process id the system gave to another program after the holder died (reuse) maps nothing
+ * of weft's, so the lock is not left held forever. When the maps cannot be read, it could.
+ */
+export function mayHold(pid: number, buffer: SharedArrayBuffer): boolean {
+  const addon = loadAddon();
+  if (!addon?.alive(pid)) return addon === undefined;
+  const name = nameOf(buffer);
+  if (name === undefined) return true;
+  try {
+    return readFileSync(`/proc/${pid}/maps`, 'latin1').includes(`/dev/shm${name}`);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT'; // gone meanwhile; EACCES and others: cannot tell
+  }
 }
 
 /** What to send instead of `buffer` to another process; throws `NoProcessSharedMemoryError` when it cannot cross. */

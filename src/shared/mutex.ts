@@ -12,12 +12,13 @@
  * A process that dies holding the lock (SIGKILL) cannot release it. Sleepers on memory shared
  * between processes wake every `OWNER_CHECK_MS` to check that the owner still exists; the one
  * that finds it gone frees the lock and gets `LockOwnerDiedError`, as a robust pthread mutex
- * reports EOWNERDEAD: the state the lock protected may be half-updated. Process ids can be
- * reused; within the check interval that is unlikely, not impossible.
+ * reports EOWNERDEAD: the state the lock protected may be half-updated. An owner's process id
+ * that the system has given to another program since counts as gone too: that program does not
+ * map the lock's memory (arena.ts `mayHold`).
  */
 import { NotHeldError, WeftError } from '../errors.js';
 import { SPIN, crossesProcesses, notify, remaining, waitSync, type Op } from './futex.js';
-import { loadAddon } from './native.js';
+import { mayHold } from './arena.js';
 
 /** Set in the lock word while someone may sleep on it. Process ids stay below it (Linux: at most 2^22). */
 const CONTENDED = 0x40000000;
@@ -117,7 +118,7 @@ function markContended(i32: Int32Array, i: number, c: number): number {
 /** When the word still names a process that no longer exists, frees it and throws `LockOwnerDiedError`. */
 function reclaimFromDead(i32: Int32Array, i: number, seen: number): void {
   const owner = seen & (CONTENDED - 1);
-  if (owner === ME || owner === 0 || loadAddon()?.alive(owner) !== false) return;
+  if (owner === ME || owner === 0 || mayHold(owner, i32.buffer as SharedArrayBuffer)) return;
   if (Atomics.compareExchange(i32, i, seen, 0) !== seen) return; // someone else got there first
   notify(i32, i, 1);
   throw new LockOwnerDiedError(

@@ -2,7 +2,7 @@
 // constructors, passed to ProcessPool tasks and Process targets, over the same memory.
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { ProcessPool, Process } from '../../src/index.js';
 import {
@@ -112,6 +112,30 @@ describe('weft/shared between processes', { skip }, () => {
       await rejectsWith(lock.acquire({ timeout: 30_000 }), LockOwnerDiedError, 'ERR_WEFT_OWNER_DIED');
       assert.equal(await lock.acquire({ timeout: 1000 }), true);
       lock.release();
+    }
+  });
+
+  test('a lock whose owner\'s process id now belongs to another program (pid reuse) is reported as owner-died, not held forever', async () => {
+    const { claimShared } = await import('../../src/shared/arena.js');
+    const { lockSync } = await import('../../src/shared/mutex.js');
+    const stranger = spawn('sleep', ['30'], { stdio: 'ignore' }); // alive, and maps no weft memory
+    try {
+      const { buffer, offset } = claimShared(4)!;
+      const word = new Int32Array(buffer, offset, 1);
+      Atomics.store(word, 0, stranger.pid!); // as if a process with that id had taken it, then died, and the id went to 'sleep'
+      assert.throws(() => lockSync(word, 0, performance.now() + 10_000), (e: unknown) => e instanceof LockOwnerDiedError && e.code === 'ERR_WEFT_OWNER_DIED');
+      assert.equal(lockSync(word, 0, performance.now() + 1000), true);
+      // A live weft process that maps the memory and holds the lock is waited for, not robbed.
+      Atomics.store(word, 0, 0);
+      const lock = new Lock();
+      const held = new SharedValue('int32');
+      const child = new Process<Shared, 'holdFor'>(sharedUrl, 'holdFor', [lock, held, 400]).start();
+      await until(held);
+      assert.equal(await lock.acquire({ timeout: 30_000 }), true);
+      lock.release();
+      assert.equal(await child.join(), true);
+    } finally {
+      stranger.kill();
     }
   });
 
