@@ -81,10 +81,10 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       micros: 1000,
       asyncNames: new Set(),
       send: (slot, tasks) => this.#send(slot, tasks),
-      spawn: () => this.#workers.spawn(this.#pending > 0), // a worker keeps the process alive only while tasks are pending
+      spawn: () => this.#workers.spawn(),
     };
     // One worker now, the rest once it is up or work waits: a first result never waits for all to boot.
-    if (this.#opts.minSize > 0) this.#workers.spawn(false);
+    if (this.#opts.minSize > 0) this.#workers.spawn();
   }
 
   /** Runs task `name` with `args` in a worker; resolves to its result. */
@@ -262,7 +262,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   }
 
   #send(slot: Slot, tasks: Task[]): void {
-    slot.clearIdle();
+    slot.busy();
     const { batch, transfer } = encodeTasks<Transferable>(tasks);
     try {
       slot.handle.send(batch, transfer);
@@ -433,7 +433,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   }
 
   #spawnToMin(): void {
-    for (let i = this.#workers.live(); i < this.#opts.minSize && this.#state === 'open'; i++) this.#workers.spawn(this.#pending > 0);
+    for (let i = this.#workers.live(); i < this.#opts.minSize && this.#state === 'open'; i++) this.#workers.spawn();
   }
 
   #whenIdle(): Promise<void> {

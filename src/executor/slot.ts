@@ -15,7 +15,14 @@ export class Slot {
   retiring = false;
   /** The worker has loaded its module (its first, empty, message). */
   ready = false;
+  /**
+   * Counts down `idleTimeout` once the worker is idle. Armed at most once per idle spell and
+   * never cleared when work comes (that would cost a timer per call): when it fires, it looks
+   * at `idleSince` and retires the worker, waits out the rest, or does nothing if it is busy.
+   */
   idleTimer: NodeJS.Timeout | undefined = undefined;
+  /** When the worker last became idle (performance.now()); undefined while it has work. */
+  idleSince: number | undefined = undefined;
   /** Stops a worker that does not get going within the pool's `startTimeout`. */
   startTimer: NodeJS.Timeout | undefined = undefined;
   /** Why the worker was stopped before it started, when it was. */
@@ -41,8 +48,14 @@ export class Slot {
     return this.finalizeTimer !== undefined;
   }
 
-  /** Stops the idle countdown (the worker got work, or is going away). */
+  /** The worker got work: its idle spell ends (a pending countdown sees that when it fires). */
+  busy(): void {
+    this.idleSince = undefined;
+  }
+
+  /** Stops the idle countdown: the worker is going away. */
   clearIdle(): void {
+    this.idleSince = undefined;
     if (this.idleTimer === undefined) return;
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;

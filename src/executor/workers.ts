@@ -36,6 +36,8 @@ export class Workers implements Iterable<Slot> {
   /** No worker starts before this time (performance.now()), after start failures. */
   #pauseUntil = 0;
   #pauseTimer: NodeJS.Timeout | undefined;
+  /** Holds the event loop open while the pool has pending tasks (`setRef`). */
+  #keepAlive: NodeJS.Timeout | undefined;
 
   constructor(
     readonly backend: Backend,
@@ -84,10 +86,10 @@ export class Workers implements Iterable<Slot> {
   }
 
   /**
-   * Starts a worker; `ref: false` lets the process exit while it idles. During the pause that
-   * follows a start failure nothing starts: the listener's `respawn` is called when it ends.
+   * Starts a worker (it never keeps the process alive by itself: see `setRef`). During the pause
+   * that follows a start failure nothing starts: the listener's `respawn` is called when it ends.
    */
-  spawn(ref: boolean): void {
+  spawn(): void {
     const wait = this.#pauseUntil - performance.now();
     if (wait > 0) {
       this.#pauseTimer ??= setTimeout(() => {
@@ -107,7 +109,7 @@ export class Workers implements Iterable<Slot> {
         finalized: (error) => this.#finalized(slot, error),
       },
     );
-    if (!ref) slot.handle.unref();
+    slot.handle.unref();
     this.#slots.push(slot);
     const timeout = this.options.startTimeout;
     slot.startTimer = setTimeout(() => {
@@ -116,7 +118,7 @@ export class Workers implements Iterable<Slot> {
       slot.startFailure = new Error(`the worker did not start within startTimeout (${timeout} ms): its task module's import or the initializer hangs`);
       this.retire(slot);
     }, timeout);
-    if (!ref) slot.startTimer.unref(); // as the worker itself: alive while tasks are pending
+    slot.startTimer.unref(); // as the worker itself: alive while tasks are pending
   }
 
   /** The worker has loaded its module and run its initializer: the run of start failures ends. */
@@ -197,11 +199,19 @@ export class Workers implements Iterable<Slot> {
   /** Retires an idle worker after `idleTimeout`, unless it got work or only `minSize` remain by then. */
   scheduleIdle(slot: Slot): void {
     const { idleTimeout, minSize } = this.options;
-    if (idleTimeout === Infinity || this.#slots.length <= minSize || slot.idleTimer) return;
+    if (idleTimeout === Infinity || this.#slots.length <= minSize) return;
+    slot.idleSince = performance.now();
+    if (slot.idleTimer === undefined) this.#countDown(slot, idleTimeout);
+  }
+
+  #countDown(slot: Slot, ms: number): void {
     slot.idleTimer = setTimeout(() => {
       slot.idleTimer = undefined;
-      if (slot.inflight.size === 0 && !slot.retiring && this.live() > minSize) this.retireGracefully(slot);
-    }, idleTimeout);
+      if (slot.idleSince === undefined || slot.retiring || slot.inflight.size > 0) return; // busy since: its next idle spell counts anew
+      const left = slot.idleSince + this.options.idleTimeout - performance.now();
+      if (left > 1) this.#countDown(slot, left);
+      else if (this.live() > this.options.minSize) this.retireGracefully(slot);
+    }, ms);
     slot.idleTimer.unref();
   }
 
@@ -216,15 +226,14 @@ export class Workers implements Iterable<Slot> {
     else setTimeout(check, grace).unref();
   }
 
-  /** Whether the workers keep the process alive (a finalizing one does, until it has exited). */
+  /**
+   * Whether the pool keeps the process alive (while tasks are pending): through one handle of
+   * its own rather than each worker's, so that a call at a time toggles one flag, not two per
+   * worker. Workers stay unref'd but for a finalizing one, which holds the process until it exits.
+   */
   setRef(on: boolean): void {
-    for (const s of this.#slots) {
-      if (s.finalizing) continue;
-      if (on) s.handle.ref();
-      else s.handle.unref();
-      if (on) s.startTimer?.ref();
-      else s.startTimer?.unref();
-    }
+    if (on) (this.#keepAlive ??= setInterval(() => {}, 1 << 30)).ref();
+    else this.#keepAlive?.unref();
   }
 
   /**
@@ -241,6 +250,8 @@ export class Workers implements Iterable<Slot> {
       else if (!graceful && (!s.retiring || s.finalizing)) this.retire(s);
     }
     await Promise.all(slots.map((s) => s.exited));
+    clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
   }
 }
 
