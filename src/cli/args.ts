@@ -4,17 +4,17 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
-import { MODEL_NAMES, type ModelName } from './models.js';
+import { DEFAULT_MODELS, MODEL_NAMES, type ModelName } from './models.js';
 
 /** The usage text of `weft --help`. */
 export const USAGE = `weft: measure which concurrency model (event loop, threads, processes) fits a workload
 
 Usage:
-  weft bench [--quick | --full] [--models list] [--delay ms] [--json] [--report out.html]
+  weft bench [--quick | --full] [--models list] [--redis url] [--delay ms] [--json] [--report out.html]
       Run the built-in CPU-bound, I/O-bound and mixed workloads sequentially and under
       AsyncPool, ThreadPool and ProcessPool at several concurrency levels; print a table, the
       winner per workload and the seed article's claims checked on this machine.
-  weft bench <module> <task> [--args json] [--tasks n] [--levels list] [--models list] [--json] [--report out.html]
+  weft bench <module> <task> [--args json] [--tasks n] [--levels list] [--models list] [--redis url] [--json] [--report out.html]
       The same for your own task: an exported function of a .js or .ts module. A task that
       calls progress(fraction) from weft/worker (a number from 0 to 1) moves the bar as it goes.
   weft advise <module> <task> [--args json] [--verify] [--json]
@@ -35,7 +35,8 @@ Options:
   --args <json>      arguments of each call: 30, or '[30, "x"]' for several
   --tasks <n>        calls per measured run (default 32)
   --levels <list>    tasks in flight to try, e.g. 1,2,4 (default: 1 up to the core count)
-  --models <list>    pooled models to compare: async,thread,process (default: all)
+  --models <list>    pooled models to compare: async,thread,process (default), redis
+  --redis <url>      the Redis server of the redis model (weft starts its workers here)
   --delay <ms>       reply delay of the local HTTP server of the I/O workloads
   --report <file>    also write a self-contained HTML report with charts
   --json             print the results as JSON on stdout (progress stays on stderr)
@@ -63,6 +64,7 @@ export type Command =
       tasks?: number;
       levels?: number[];
       models: ModelName[];
+      redis?: string;
       delay?: number;
       report?: string;
     } & Common)
@@ -98,6 +100,7 @@ const perCommand: Record<string, Options> = {
     tasks: { type: 'string' },
     levels: { type: 'string' },
     models: { type: 'string' },
+    redis: { type: 'string' },
     delay: { type: 'string' },
     report: { type: 'string' },
   },
@@ -133,13 +136,14 @@ function list(name: string, text: string): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
-function models(text: string | undefined): ModelName[] {
-  if (text === undefined) return MODEL_NAMES.filter((m) => m !== 'sequential');
+function models(text: string | undefined, redis: string | undefined): ModelName[] {
+  if (text === undefined) return [...DEFAULT_MODELS];
   const names = text.split(',').map((s) => s.trim());
   for (const n of names) {
-    if (!(MODEL_NAMES as readonly string[]).includes(n)) throw new UsageError(`unknown model '${n}' in --models: choose from async, thread, process`);
+    if (!(MODEL_NAMES as readonly string[]).includes(n) || n === 'sequential') throw new UsageError(`unknown model '${n}' in --models: choose from async, thread, process, redis`);
   }
-  return MODEL_NAMES.filter((m) => m !== 'sequential' && names.includes(m));
+  if (names.includes('redis') && redis === undefined) throw new UsageError('--models redis needs --redis redis://host:6379: a running Redis server (weft starts its workers in this process)');
+  return MODEL_NAMES.filter((m) => names.includes(m));
 }
 
 /** Parses `argv` (without node and the script) into a command, or throws a `UsageError`. */
@@ -193,7 +197,8 @@ export function parseCommand(argv: string[]): Command {
     args: parseTaskArgs(str('args')),
     tasks: int('tasks', str('tasks'), 1),
     levels: levels === undefined ? undefined : list('levels', levels),
-    models: models(str('models')),
+    models: models(str('models'), str('redis')),
+    redis: str('redis'),
     delay: int('delay', str('delay'), 0),
     report: str('report'),
   };

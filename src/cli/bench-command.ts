@@ -6,6 +6,7 @@ import { runBench } from './bench.js';
 import { CliError, describe } from './errors.js';
 import { CORES, modeSettings, powersUpTo, type Workload } from './plan.js';
 import { createProgress, wantsBar } from './progress.js';
+import { useRedis } from './redis-model.js';
 import { renderReport } from './report.js';
 import { renderBench } from './table.js';
 import { loadUserTask } from './user-module.js';
@@ -37,6 +38,7 @@ export function checkWritable(path: string): void {
 export async function benchCommand(cmd: BenchCommand): Promise<void> {
   if (cmd.report !== undefined) checkWritable(cmd.report);
   const models = cmd.models;
+  useRedis(cmd.redis);
   let custom: Workload | undefined;
   if (cmd.module !== undefined && cmd.task !== undefined) {
     const user = await loadUserTask(cmd.module, cmd.task);

@@ -1,21 +1,24 @@
 /**
  * The concurrency models `weft` compares, behind one small runner interface: `sequential`
  * (one call after another in the main thread, the baseline), `async` (AsyncPool: the event
- * loop), `thread` (ThreadPool) and `process` (ProcessPool). Every runner is tracked until it
- * stops, so Ctrl-C can stop them all.
+ * loop), `thread` (ThreadPool), `process` (ProcessPool), and `redis` (RedisPool, on request:
+ * redis-model.ts). Every runner is tracked until it stops, so Ctrl-C can stop them all.
  */
 import { pathToFileURL } from 'node:url';
 import { AsyncPool, ProcessPool, ThreadPool, type Pool, type PoolOptions } from '../index.js';
 import { resolveTaskModule } from '../executor/module.js';
 import { CliError } from './errors.js';
 import { childProcesses, cpuMicrosNow } from './proc.js';
+import { redisRunner } from './redis-model.js';
+import type { ModelName, Runner, RunnerShape } from './runner.js';
 import { warmUntilSteady, type WarmupLimits } from './warmup.js';
 
-/** A way of running tasks that `weft` measures. */
-export type ModelName = 'sequential' | 'async' | 'thread' | 'process';
 
 /** Every model, baseline first. */
-export const MODEL_NAMES: readonly ModelName[] = ['sequential', 'async', 'thread', 'process'];
+export const MODEL_NAMES: readonly ModelName[] = ['sequential', 'async', 'thread', 'process', 'redis'];
+
+/** The models `--models` means when not given: every local one (`redis` needs a server). */
+export const DEFAULT_MODELS: readonly ModelName[] = ['async', 'thread', 'process'];
 
 /** How a model is shown to people. */
 export const MODEL_LABELS: Record<ModelName, string> = {
@@ -23,41 +26,15 @@ export const MODEL_LABELS: Record<ModelName, string> = {
   async: 'AsyncPool (event loop)',
   thread: 'ThreadPool (worker threads)',
   process: 'ProcessPool (child processes)',
+  redis: 'RedisPool (BullMQ on Redis)',
 };
 
-/** Runs tasks of one module under one model until closed. */
-export interface Runner {
-  readonly model: ModelName;
-  /**
-   * Runs task `name` with `args`; resolves to its result. `onProgress` receives what the task
-   * reports with `progress()` (pooled models only, and only once `warm` saw it report).
-   */
-  run(name: string, args: unknown[], onProgress?: (value: unknown) => void): Promise<unknown>;
-  /** Whether the task reported progress while `warm` ran it (so `run` passes `onProgress` on). */
-  readonly reportsProgress: () => boolean;
-  /**
-   * Runs rounds of one task on each worker (not all on the first one ready) until the time of
-   * a round stops falling, so the measured tasks find every worker started and warm (its code
-   * compiled and optimized), as the main thread is after the probe; `limits` bound the rounds,
-   * and `false` stops after one round on every worker (enough to time start-up).
-   */
-  warm(name: string, args: unknown[], limits?: Partial<WarmupLimits> | false): Promise<void>;
-  /** Finishes accepted work, then stops every worker. */
-  close(): Promise<void>;
-  /** Stops now, failing pending tasks. */
-  terminate(): Promise<void>;
-}
-
-/** How many tasks a runner runs at once: `size` workers, each running up to `perWorker` tasks. */
-export interface RunnerShape {
-  size: number;
-  perWorker: number;
-}
+export type { ModelName, Runner, RunnerShape } from './runner.js';
 
 type PoolClass = new (module: string, options: PoolOptions) => Pool;
 
 /** The pool class of each pooled model: one constructor and one API, so the model is a one-word change. */
-const POOLS: Record<Exclude<ModelName, 'sequential'>, PoolClass> = { async: AsyncPool, thread: ThreadPool, process: ProcessPool };
+const POOLS: Record<Exclude<ModelName, 'sequential' | 'redis'>, PoolClass> = { async: AsyncPool, thread: ThreadPool, process: ProcessPool };
 
 const live = new Set<Runner>();
 
@@ -98,6 +75,7 @@ async function closeOrTerminate(pool: Pool): Promise<void> {
 /** Starts a runner of `model` for the task module at `moduleUrl`. */
 export function createRunner(model: ModelName, moduleUrl: string, shape: RunnerShape): Runner {
   if (model === 'sequential') return track(sequentialRunner(moduleUrl));
+  if (model === 'redis') return track(redisRunner(moduleUrl, shape));
   // Default options, as a user would start: a thread or process worker overlaps the waits of
   // async tasks by itself (up to its default concurrentTasksPerWorker, above `perWorker`).
   const pool = new POOLS[model](moduleUrl, { size: shape.size });

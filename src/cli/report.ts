@@ -32,7 +32,7 @@ function escapeHtml(text: string): string {
 const DRAW = `
 const data = JSON.parse(document.getElementById('weft-data').textContent);
 const labels = ${JSON.stringify(MODEL_LABELS)};
-const colors = { sequential: '#777777', async: '#1f77b4', thread: '#2ca02c', process: '#d62728' };
+const colors = { sequential: '#777777', async: '#1f77b4', thread: '#2ca02c', process: '#d62728', redis: '#9467bd' };
 Chart.defaults.animation = false;
 Chart.defaults.responsive = false;
 const charts = [];

@@ -43,7 +43,7 @@ describe('weft: help and bad input', () => {
     failsWith(['bench', join(FIXTURES, 'broken.mjs'), 'fib'], 1, /could not load the task module .*broken\.mjs': SyntaxError/));
 
   it('reports an unknown task name with the exported functions', () =>
-    failsWith(['bench', tasks, 'fibonacci'], 2, /'fibonacci' is not an exported function of .*: its exported functions are: add, boom, fib, wait/));
+    failsWith(['bench', tasks, 'fibonacci'], 2, /'fibonacci' is not an exported function of .*: its exported functions are: add, boom, fib, quarters, wait/));
 
   it('reports --args that are not JSON, with examples', () =>
     failsWith(['advise', tasks, 'fib', '--args', '{30'], 2, /--args must be JSON .*e\.g\. --args 30/));
