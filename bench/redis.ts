@@ -2,7 +2,8 @@
 // the way its docs show (Queue.add + Worker + QueueEvents/waitUntilFinished), on one
 // redis-server started here on a free loopback port; ThreadPool and ProcessPool beside them
 // show the price of distribution. Run on demand: `npm run build && node --import tsx bench/redis.ts`
-// (weft is measured as shipped, from dist/). `--quick` cuts rounds. Never part of `npm test`.
+// (weft is measured as shipped, from dist/). `--quick` cuts rounds; `--only rtt,tiny` runs only the
+// named benches (rtt, tiny, map, local, scaling), for quick comparisons. Never part of `npm test`.
 //
 // Benches: rtt (one call at a time, p50/p90), tiny-5k (5,000 tiny calls at once, 2 worker
 // processes), map-100k (weft's map of 100,000 items; raw BullMQ one job per item, over 10,000),
@@ -21,6 +22,10 @@ const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 2 : 3;
 const CONCURRENCY = 8;
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1]?.split(',')) : undefined;
+/** Whether bench `name` runs this time. */
+const runs = (name: string): boolean => !only || only.has(name);
 
 interface Adapter {
   run(name: string, arg: unknown): Promise<unknown>;
@@ -169,18 +174,18 @@ async function main(): Promise<void> {
   try {
     for (const impl of [weft, raw]) {
       const adapter = await impl.create(server.url, `bench-${impl.name}-${++queues}`, 2, 2, CONCURRENCY);
-      await benchRtt(impl.name, adapter, record);
-      await benchTiny(impl.name, adapter, record);
-      await benchMap(impl.name, adapter, impl === weft ? 100_000 : 10_000, record);
+      if (runs('rtt')) await benchRtt(impl.name, adapter, record);
+      if (runs('tiny')) await benchTiny(impl.name, adapter, record);
+      if (runs('map')) await benchMap(impl.name, adapter, impl === weft ? 100_000 : 10_000, record);
       await adapter.close();
     }
-    for (const kind of ['ThreadPool', 'ProcessPool'] as const) {
+    for (const kind of runs('local') ? (['ThreadPool', 'ProcessPool'] as const) : []) {
       const adapter = await local(kind);
       await benchRtt(`weft-${kind}`, adapter, record);
       await benchTiny(`weft-${kind}`, adapter, record);
       await adapter.close();
     }
-    for (const impl of [weft, raw]) await benchScaling(impl, server.url, record);
+    if (runs('scaling')) for (const impl of [weft, raw]) await benchScaling(impl, server.url, record);
   } finally {
     await server.stop();
   }

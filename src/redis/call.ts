@@ -88,11 +88,11 @@ export async function addJobs(queue: Queue, redis: Redis, keys: Keys, producer: 
     for (const c of custom) multi.sadd(keys.waiting(c.id), producer).pexpire(keys.waiting(c.id), RESULT_TTL_MS);
     await multi.exec();
   }
-  for (let i = 0; i < calls.length; i += ADD_BULK) {
-    await queue.addBulk(
-      calls.slice(i, i + ADD_BULK).map((c) => ({
-        name: c.name, data: c.data, opts: { jobId: c.id, priority: bullPriority(c.priority), removeOnComplete: true, removeOnFail: FAILED_KEPT },
-      })),
-    );
+  const job = (c: Call) => ({ name: c.name, data: c.data, opts: { jobId: c.id, priority: bullPriority(c.priority), removeOnComplete: true, removeOnFail: FAILED_KEPT } });
+  if (calls.length === 1) {
+    const { name, data, opts } = job(calls[0]!);
+    await queue.add(name, data, opts); // one script call: addBulk would build a pipeline around it
+    return;
   }
+  for (let i = 0; i < calls.length; i += ADD_BULK) await queue.addBulk(calls.slice(i, i + ADD_BULK).map(job));
 }

@@ -1,5 +1,6 @@
 /** The queue-wide figures a `RedisPool`'s `stats()` shows: job counts and workers, read from Redis in the background. */
 import type { Queue } from 'bullmq';
+import type { PoolStats } from '../executor/stats.js';
 import type { Link } from './connection.js';
 
 /** Job counts of a whole queue (every producer); `at` is when they were read (0: not yet). */
@@ -10,6 +11,14 @@ export interface JobCounts {
   active: number;
   failed: number;
   at: number;
+}
+
+/** `stats()` of a `RedisPool`: the pool's figures, with the queue's job counts as last read from Redis. */
+export interface RedisPoolStats extends PoolStats {
+  /** Calls of this pool not yet settled. */
+  outstanding: number;
+  /** Job counts of the whole queue (every producer), refreshed in the background. */
+  jobs: JobCounts;
 }
 
 /** The last figures read, and the reading. Internal. */

@@ -4,8 +4,8 @@
  * when this entry is imported.
  * @packageDocumentation
  */
-export { RedisPool, type RedisPoolStats } from './pool.js';
-export type { JobCounts } from './counts.js';
+export { RedisPool } from './pool.js';
+export type { JobCounts, RedisPoolStats } from './counts.js';
 export { RedisWorker } from './worker.js';
 export type { RedisPoolOptions, RedisWorkerOptions, RedisCallOptions, RedisStreamOptions } from './options.js';
 export type { RedisConnection } from './connection.js';

@@ -14,7 +14,7 @@ import { PoolClosedError, PoolTerminatedError, TaskAbortedError } from '../execu
 import { Future } from '../executor/future.js';
 import { mapTasks, type MapOptions, type MapResults, type SubmitChunk } from '../executor/map.js';
 import { checkCallOptions, checkTimeout, type CloseOptions } from '../executor/options.js';
-import { StatsRecorder, type PoolStats } from '../executor/stats.js';
+import { StatsRecorder } from '../executor/stats.js';
 import type { TaskStream } from '../executor/stream.js';
 import type { MapItem, MapTaskName, ModuleLocation, StreamItem, StreamTaskName, TaskArgs, TaskName, TaskResult, UntypedModule } from '../executor/types.js';
 import { UnknownTaskError } from '../worker/errors.js';
@@ -22,25 +22,17 @@ import { FLAG_SPREAD, MODE_CALL, MODE_CHUNK } from '../worker/protocol.js';
 import { bounded } from './bounded.js';
 import { Call, addJobs, jobData } from './call.js';
 import { closeLink, describeConnection, openLink, whenReady, type Link } from './connection.js';
-import { QueueFigures, type JobCounts } from './counts.js';
+import { QueueFigures, type JobCounts, type RedisPoolStats } from './counts.js';
 import { RedisUnavailableError } from './errors.js';
 import { checkJobId, resolveRedisPoolOptions, type RedisCallOptions, type RedisPoolOptions, type RedisStreamOptions, type ResolvedRedisPoolOptions } from './options.js';
 import { remoteError } from './remote-error.js';
 import { ResultReader } from './results.js';
 import { deliverUpdate, openRedisStream } from './stream.js';
 import { Sweep } from './sweep.js';
-import { Keys, RESULT_OK, RESULT_STARTED, decodeResult, type JobData } from './wire.js';
+import { Keys, RESULT_OK, RESULT_STARTED, RESULT_YIELD, decodeResult, type JobData } from './wire.js';
 
 /** Chunks a map keeps in flight by default: 4 per assumed worker, as the local pools do. */
 const MAP_WORKERS = 4;
-
-/** `stats()` of a `RedisPool`: the pool's figures, with the queue's job counts as last read from Redis. */
-export interface RedisPoolStats extends PoolStats {
-  /** Calls of this pool not yet settled. */
-  outstanding: number;
-  /** Job counts of the whole queue (every producer), refreshed in the background. */
-  jobs: JobCounts;
-}
 
 /**
  * Runs tasks on `weft worker`s anywhere, through BullMQ on Redis: the same executor API as
@@ -70,6 +62,8 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
   readonly #reader: Link;
   readonly #queue: Queue;
   readonly #calls = new Map<string, Call>();
+  /** Calls of `#calls` known to have begun (counted as they begin and settle, for `stats()`). */
+  #begun = 0;
   readonly #stats = new StatsRecorder();
   readonly #sweep: Sweep;
   #outbox: Call[] = [];
@@ -174,8 +168,7 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     this.#figures.refresh();
     const { jobs, workers } = this.#figures;
     const active = Math.min(workers, jobs.active);
-    let begun = 0;
-    for (const call of this.#calls.values()) if (call.begun) begun++;
+    const begun = this.#begun;
     const base = {
       backend: 'redis', state: this.#state === 'open' ? ('open' as const) : this.#state, workers, activeWorkers: active, idleWorkers: workers - active,
       queued: this.#calls.size - begun, running: begun, startFailures: 0, brokenReason: undefined,
@@ -331,10 +324,11 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     const [id, status, value, micros] = decodeResult(buffer);
     const call = this.#calls.get(id);
     if (!call) return; // cancelled here, or a second run after a worker was lost
-    if (status === RESULT_STARTED) {
+    if ((status === RESULT_STARTED || status === RESULT_YIELD) && !call.begun) {
       call.begun = true;
-      return;
+      this.#begun++;
     }
+    if (status === RESULT_STARTED) return;
     if (deliverUpdate(call, status, value)) return; // a stream's values, a progress value: the call goes on
     this.#stats.recordRun(micros, true);
     this.#stats.waitTime.record(Math.max(0, (performance.now() - call.acceptedAt) * 1000 - micros));
@@ -364,7 +358,10 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
       c.settled = true;
       if (c.onAbort) c.signal!.removeEventListener('abort', c.onAbort);
     }
-    if (this.#calls.get(call.id) === call) this.#calls.delete(call.id);
+    if (this.#calls.get(call.id) === call) {
+      this.#calls.delete(call.id);
+      if (call.begun) this.#begun--;
+    }
     this.#checkIdle();
     return all;
   }

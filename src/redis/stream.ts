@@ -64,11 +64,11 @@ function checkWindow(options: RedisStreamOptions): number | InvalidOptionError {
 /**
  * Hands a record that does not settle its call to the caller: a stream's values to its stream,
  * a progress value to the `onProgress` of the call (and of those sharing its job id). False for
- * any other record. A listener that throws is reported as an uncaught exception on a later tick.
+ * any other record. (The pool marks a call that yields as begun.) A listener that throws is
+ * reported as an uncaught exception on a later tick.
  */
 export function deliverUpdate(call: Call, status: number, value: unknown): boolean {
   if (status === RESULT_YIELD) {
-    call.begun = true;
     call.stream?.push(value as unknown[]);
     return true;
   }

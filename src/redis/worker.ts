@@ -22,8 +22,9 @@ import { closeLink, describeConnection, openLink, whenReady, type Link } from '.
 import { resolveRedisWorkerOptions, type RedisWorkerOptions, type ResolvedRedisWorkerOptions } from './options.js';
 import { ProgressRelay } from './progress.js';
 import { StreamRelay } from './relay.js';
+import { ResultWriter } from './writer.js';
 import {
-  Keys, RESULT_ABORTED, RESULT_CHUNK_ERROR, RESULT_ERROR, RESULT_OK, RESULT_PROGRESS, RESULT_STARTED, RESULT_TIMEOUT, RESULT_TTL_MS, RESULT_YIELD,
+  Keys, RESULT_ABORTED, RESULT_CHUNK_ERROR, RESULT_ERROR, RESULT_OK, RESULT_PROGRESS, RESULT_STARTED, RESULT_TIMEOUT, RESULT_YIELD,
   decodeArgs, encodeResult, encodeUpdate, type JobData, type ResultRecord,
 } from './wire.js';
 
@@ -60,6 +61,7 @@ export class RedisWorker {
   readonly #where: string;
   readonly #link: Link;
   readonly #listener: Link;
+  readonly #writer: ResultWriter;
   /** The ids of jobs whose producers asked to abort them: a job that arrives after its cancel never runs. */
   readonly #cancelled = new Recent();
   /** The ids of streams whose callers stopped them before they began here: they end at once, unrun. */
@@ -77,6 +79,7 @@ export class RedisWorker {
     this.#where = describeConnection(this.#opts.connection);
     this.#link = openLink(this.#opts.connection, 'weft-worker');
     this.#listener = openLink(this.#opts.connection, 'weft-worker-cancels');
+    this.#writer = new ResultWriter(this.#link.redis, this.#keys);
     this.ready = this.#start();
     this.ready.catch(() => {});
   }
@@ -224,8 +227,8 @@ export class RedisWorker {
 
   /**
    * Pushes a result to its producer's list (to every waiting producer, for a caller-chosen id).
-   * Not awaited for a plain job: the push goes out on the connection BullMQ then completes the
-   * job on, so it reaches Redis first (if the worker dies between, the job is re-run).
+   * For a plain job, resolves once the push is written to the connection BullMQ then completes
+   * the job on, so it reaches Redis first (if the worker dies between, the job is re-run).
    */
   #deliver(data: JobData, id: string, record: Buffer): Promise<unknown> {
     if (data.k) {
@@ -233,18 +236,12 @@ export class RedisWorker {
       return this.#link.redis.smembers(waiting).then((producers) => Promise.all([this.#push(producers, record), this.#link.redis.del(waiting)]));
     }
     this.#push([data.r], record).catch(() => {}); // a lost push leaves the job active: it is re-run
-    return Promise.resolve();
+    return this.#writer.written();
   }
 
-  /** Appends a record to producers' result lists; a list's first push sets its lifetime (a producer that died leaves nothing for long). */
+  /** Appends a record to producers' result lists (batched per turn: `writer.ts`); resolves once Redis has it. */
   #push(producers: string[], record: Buffer): Promise<unknown> {
-    const { redis } = this.#link; // plain commands: ioredis builds each pipeline object from every script BullMQ defined
-    return Promise.all(
-      producers.map((producer) => {
-        const key = this.#keys.results(producer);
-        return redis.rpush(key, record).then((length) => (length === 1 ? redis.pexpire(key, RESULT_TTL_MS) : 0));
-      }),
-    );
+    return this.#writer.push(producers, record);
   }
 
   #onCancel(id: string): void {
