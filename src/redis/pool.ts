@@ -27,7 +27,7 @@ import { RedisUnavailableError } from './errors.js';
 import { checkJobId, resolveRedisPoolOptions, type RedisCallOptions, type RedisPoolOptions, type RedisStreamOptions, type ResolvedRedisPoolOptions } from './options.js';
 import { remoteError } from './remote-error.js';
 import { ResultReader } from './results.js';
-import { deliverUpdate, openRedisStream } from './stream.js';
+import { Heartbeat, deliverUpdate, openRedisStream } from './stream.js';
 import { Sweep } from './sweep.js';
 import { Keys, RESULT_OK, RESULT_STARTED, RESULT_YIELD, decodeResult, type JobData } from './wire.js';
 
@@ -59,6 +59,7 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
   readonly #where: string;
   readonly #producer = randomBytes(8).toString('hex');
   readonly #main: Link;
+  #heartbeat: Heartbeat | undefined;
   readonly #reader: Link;
   readonly #queue: Queue;
   readonly #calls = new Map<string, Call>();
@@ -150,7 +151,8 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
    */
   streamWith<K extends StreamTaskName<M>>(name: K, args: TaskArgs<M, K>, options: RedisStreamOptions = {}): TaskStream<StreamItem<M, K>> {
     return openRedisStream(options, {
-      accept: (window, stream) => this.#accept(name, args, MODE_CALL, stream.resolve, stream.reject, options, true, window),
+      accept: (window, stream, ended) => this.#accept(name, args, MODE_CALL, (v) => (ended(), stream.resolve(v)), (e) => (ended(), stream.reject(e)), options, true, window),
+      hold: () => (this.#heartbeat ??= new Heartbeat(this.#main.redis, this.#keys.alive(this.#producer))).hold(),
       cancel: (call) => this.#cancel(call, undefined),
       remove: (call) => bounded(this.#queue.remove(call.id), this.#opts.connectTimeout).then((n) => n === 1, () => false),
       control: (message) => void this.#main.redis.publish(this.#keys.control, message).catch(() => {}),

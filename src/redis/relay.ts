@@ -5,7 +5,9 @@
  * caller's credit passes straight through to the local stream (`relayCredit`), so the generator
  * runs at most the caller's window ahead of what the caller took, across both hops; a stop
  * returns the local stream (the generator's `finally` runs) and the end is delivered as usual.
- * The producer's side is `stream.ts`.
+ * A stream that has waited for credit for `STARVED_MS` asks whether its producer still lives
+ * (its `alive` key): one that died gives no credit any more, so the stream is stopped rather
+ * than holding this worker's slot forever. The producer's side is `stream.ts`.
  */
 import { serialize } from 'node:v8';
 import { DataCloneError } from '../errors.js';
@@ -16,6 +18,8 @@ import type { JobData } from './wire.js';
 
 /** Most values in one record. */
 export const MAX_BATCH = 1024;
+/** How long a stream waits for credit before it checks that its producer still lives (and then again each time). */
+const STARVED_MS = 6_000;
 
 /** Sends a batch of yielded values to the caller; throws for values that cannot be serialized. */
 export type SendValues = (values: unknown[]) => void;
@@ -29,6 +33,11 @@ export class StreamRelay {
   #flushQueued = false;
   #stopping: Promise<unknown> | undefined;
   #failure: Error | undefined;
+  /** Values sent to the caller, and taken by it (its credit): a window apart, the stream waits. */
+  #sent = 0;
+  #taken = 0;
+  readonly #window: number;
+  #starved: NodeJS.Timeout | undefined;
 
   constructor(
     local: Pool,
@@ -37,7 +46,9 @@ export class StreamRelay {
     data: JobData,
     onProgress: ((value: unknown) => void) | undefined,
     private readonly send: SendValues,
+    private readonly callerAlive: () => Promise<boolean>,
   ) {
+    this.#window = data.w ?? 1;
     const options = { window: data.w, timeout: data.t, signal: this.#controller.signal, onProgress };
     this.#stream = local.streamWith(name as never, args as never, options);
     this.#credit = this.#stream.relayCredit();
@@ -50,11 +61,14 @@ export class StreamRelay {
 
   /** The caller has taken `taken` values in all. */
   pull(taken: number): void {
+    this.#taken = Math.max(this.#taken, taken);
     this.#credit(taken);
+    if (this.#sent - this.#taken < this.#window) this.#fed();
   }
 
   /** The caller stopped early: the local stream is returned (the generator's `finally` runs). */
   stop(): void {
+    this.#fed();
     this.#batch = [];
     this.#stopping ??= this.#stream.return();
     this.#stopping.catch(() => {});
@@ -82,6 +96,8 @@ export class StreamRelay {
     } catch (error) {
       if (!this.#stopping) this.#flush(); // the values before the failure go first
       throw this.#failure ?? error;
+    } finally {
+      this.#fed();
     }
   }
 
@@ -101,6 +117,8 @@ export class StreamRelay {
     this.#batch = [];
     try {
       this.send(values);
+      this.#sent += values.length;
+      if (this.#sent - this.#taken >= this.#window) this.#starve();
     } catch (error) {
       // The values before the first one that cannot go still go: the failure arrives at its position.
       let i = 0;
@@ -109,6 +127,27 @@ export class StreamRelay {
       this.#failure = new DataCloneError(`a value task '${this.name}' yielded cannot be serialized to Redis (${(error as Error)?.message ?? String(error)}); yield plain data`, error);
       this.stop();
     }
+  }
+
+  /** The caller has a window of values it has not taken: check, after a while, that it still lives. */
+  #starve(): void {
+    if (this.#starved || this.#stopping) return;
+    this.#starved = setTimeout(() => {
+      this.#starved = undefined;
+      void this.callerAlive().then((alive) => {
+        if (this.#stopping || this.#sent - this.#taken < this.#window) return;
+        if (alive) return this.#starve();
+        this.#failure = new TaskAbortedError(this.name, 'its caller is gone (its producer stopped refreshing its alive key)');
+        this.stop();
+      });
+    }, STARVED_MS);
+    this.#starved.unref();
+  }
+
+  /** Credit came (or the stream stops): no check pending. */
+  #fed(): void {
+    clearTimeout(this.#starved);
+    this.#starved = undefined;
   }
 }
 

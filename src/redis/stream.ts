@@ -6,16 +6,19 @@
  * `taken` values) and an early stop (`s <jobId>`) go to the worker on the queue's control
  * channel. The worker's side is `relay.ts` and `progress.ts`.
  */
+import type { Redis } from 'ioredis';
 import { InvalidOptionError } from '../errors.js';
 import { TaskStream, streamWindow } from '../executor/stream.js';
 import type { Call } from './call.js';
 import type { RedisStreamOptions } from './options.js';
-import { RESULT_PROGRESS, RESULT_YIELD } from './wire.js';
+import { ALIVE_REFRESH_MS, ALIVE_TTL_MS, RESULT_PROGRESS, RESULT_YIELD } from './wire.js';
 
 /** What a stream needs of its pool. */
 export interface StreamHost {
-  /** Accepts the stream's call (undefined when refused: the stream is rejected already). */
-  accept(window: number, stream: TaskStream<unknown>): Call | undefined;
+  /** Accepts the stream's call (undefined when refused: the stream is rejected already); `ended` runs once it settles. */
+  accept(window: number, stream: TaskStream<unknown>, ended: () => void): Call | undefined;
+  /** Says this producer is alive until the function returned is called (see {@link Heartbeat}). */
+  hold(): () => void;
   /** Cancels a call that never ran here or there: it settles with `TaskAbortedError`. */
   cancel(call: Call): void;
   /** Removes the call's job if it still waits in Redis; true if it did (the job never runs). */
@@ -40,8 +43,13 @@ export function openRedisStream<T>(options: RedisStreamOptions, host: StreamHost
       if (call && !call.settled) void stop(call, host);
     },
   });
-  if (typeof window !== 'number') stream.reject(window);
-  else if ((call = host.accept(window, stream as TaskStream<unknown>))) call.stream = stream as TaskStream<unknown>;
+  if (typeof window !== 'number') {
+    stream.reject(window);
+    return stream;
+  }
+  const release = host.hold();
+  if ((call = host.accept(window, stream as TaskStream<unknown>, release))) call.stream = stream as TaskStream<unknown>;
+  else release();
   return stream;
 }
 
@@ -84,4 +92,40 @@ export function deliverUpdate(call: Call, status: number, value: unknown): boole
     }
   }
   return true;
+}
+
+/**
+ * Keeps a producer's `alive` key fresh while it has streams open. A worker whose stream waits
+ * for credit checks the key: a producer that died (it reads nothing and gives no credit any
+ * more) lets it expire, and the worker stops the stream instead of holding its slot forever.
+ */
+export class Heartbeat {
+  #held = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+  ) {}
+
+  /** One more open stream; the returned function (call it once) is its end. */
+  hold(): () => void {
+    if (this.#held++ === 0) {
+      this.#beat();
+      this.#timer = setInterval(() => this.#beat(), ALIVE_REFRESH_MS);
+      this.#timer.unref();
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.#held > 0) return;
+      clearInterval(this.#timer);
+      this.redis.del(this.key).catch(() => {});
+    };
+  }
+
+  #beat(): void {
+    this.redis.set(this.key, '1', 'PX', ALIVE_TTL_MS).catch(() => {}); // Redis away: the sweep reports it
+  }
 }

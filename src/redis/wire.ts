@@ -110,7 +110,16 @@ export class Keys {
   get control(): string {
     return `${this.prefix}:${this.queue}:weft:control`;
   }
+
+  /** Exists while producer `producer` has streams open (it refreshes it): a worker starved of credit checks it. */
+  alive(producer: string): string {
+    return `${this.prefix}:${this.queue}:weft:alive:${producer}`;
+  }
 }
+
+/** How often a producer with open streams refreshes its `alive` key, and how long the key outlives a refresh. */
+export const ALIVE_REFRESH_MS = 2_000;
+export const ALIVE_TTL_MS = 6_000;
 
 /** How long an unread result list lives (its producer may have died): an hour. */
 export const RESULT_TTL_MS = 3_600_000;

@@ -193,7 +193,9 @@ export class RedisWorker {
       lost.message = `the Redis worker running stream '${job.name}' (job ${id}) was lost; a stream is never run twice, as its caller saw its values: stream it again if that is safe`;
       return Promise.reject(lost);
     }
-    const relay = new StreamRelay(local, job.name, args, data, onProgress, (values) => void this.#push([data.r], encodeUpdate(id, RESULT_YIELD, values)).catch(() => {}));
+    const send = (values: unknown[]): void => void this.#push([data.r], encodeUpdate(id, RESULT_YIELD, values)).catch(() => {});
+    const alive = (): Promise<boolean> => this.#link.redis.exists(this.#keys.alive(data.r)).then((n) => n === 1, () => true); // Redis away: not proof the caller is
+    const relay = new StreamRelay(local, job.name, args, data, onProgress, send, alive);
     this.#running.set(id, relay);
     return relay.run();
   }

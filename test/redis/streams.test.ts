@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -130,6 +131,32 @@ describe('RedisPool streams and progress, on Redis', { skip: skipRedis }, () => 
       assert.deepEqual(after, after.map((_, i) => i + 1), 'the values that came before, in order, none twice');
     } finally {
       lost.child.kill('SIGKILL');
+    }
+  });
+
+  test('a stream whose caller died mid-way is stopped on the worker (its finally runs) and frees its slot', async () => {
+    const queue = freshQueue('orphan');
+    const worker = new RedisWorker(streamsUrl, { connection: server!.url, queue, size: 1, concurrency: 1 });
+    await worker.ready;
+    closers.push(() => worker.close());
+    const mark = join(dir, 'orphan.txt');
+    const script = `const { RedisPool } = await import('./src/redis/index.ts');
+      const pool = new RedisPool(new URL('./test/fixtures/streams.ts', 'file://' + process.cwd() + '/'), { connection: process.argv[1], queue: process.argv[2] });
+      let n = 0;
+      for await (const v of pool.streamWith('endless', [process.argv[3]], { window: 4 })) if (++n === 2) { console.log('reading'); await new Promise(() => setInterval(() => {}, 1000)); }`;
+    const producer = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, server!.url, queue, mark], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        producer.stdout!.on('data', (d: Buffer) => d.toString().includes('reading') && resolve());
+        producer.once('exit', (code) => reject(new Error(`the producer exited with ${code}`)));
+      });
+      producer.kill('SIGKILL');
+      const pool = new RedisPool<Streams>(streamsUrl, { connection: server!.url, queue });
+      closers.push(() => pool.terminate());
+      assert.equal(await pool.run('plain', 2), 3, 'the worker\'s one slot is free again');
+      assert.equal(readFileSync(mark, 'utf8'), 'finally');
+    } finally {
+      producer.kill('SIGKILL');
     }
   });
 
