@@ -13,6 +13,7 @@ import { triageExit } from './exit.js';
 import { Future } from './future.js';
 import { mapTasks, type MapOptions, type MapResults, type SubmitChunk } from './map.js';
 import { resolveTaskModule } from './module.js';
+import { terminateAfter } from './close.js';
 import { checkTimeout, resolvePoolOptions, type CallOptions, type CloseOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { TaskQueue } from './queue.js';
 import { cloneError, hasBegun, unstart, type Slot } from './slot.js';
@@ -175,10 +176,7 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
       if (this.#state === 'open') this.#state = 'closing';
       this.#closing = this.#whenIdle().then(() => this.#workers.stopAll(true));
     }
-    if (timeout !== undefined) {
-      const timer = setTimeout(() => void this.terminate(), timeout);
-      void this.#closing.then(() => clearTimeout(timer));
-    }
+    terminateAfter(this.#closing, timeout, () => this.terminate());
     return this.#closing;
   }
 

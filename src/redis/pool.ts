@@ -13,6 +13,7 @@ import { InvalidOptionError, QueueFullError } from '../errors.js';
 import { PoolClosedError, PoolTerminatedError, TaskAbortedError } from '../executor/errors.js';
 import { Future } from '../executor/future.js';
 import { mapTasks, type MapOptions, type MapResults, type SubmitChunk } from '../executor/map.js';
+import { terminateAfter } from '../executor/close.js';
 import { checkCallOptions, checkTimeout, type CloseOptions } from '../executor/options.js';
 import { StatsRecorder } from '../executor/stats.js';
 import type { TaskStream } from '../executor/stream.js';
@@ -206,10 +207,7 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     if (this.#state === 'open') this.#state = 'closing';
     if (options.cancelPending) void this.#cancelWaiting();
     this.#closing ??= this.#whenIdle().then(() => this.#shutdown());
-    if (timeout !== undefined) {
-      const timer = setTimeout(() => void this.terminate(), timeout);
-      void this.#closing.then(() => clearTimeout(timer));
-    }
+    terminateAfter(this.#closing, timeout, () => this.terminate());
     return this.#closing;
   }
 

@@ -11,6 +11,7 @@ import { AsyncPool } from '../backends/inline.js';
 import { ProcessPool } from '../backends/process.js';
 import { ThreadPool } from '../backends/thread.js';
 import { TaskAbortedError, TaskTimeoutError, WorkerExitedError } from '../executor/errors.js';
+import { terminateAfter } from '../executor/close.js';
 import { checkTimeout } from '../executor/options.js';
 import type { Pool } from '../executor/pool.js';
 import type { ModuleLocation } from '../executor/types.js';
@@ -272,14 +273,11 @@ export class RedisWorker {
    */
   close(options: { timeout?: number } = {}): Promise<void> {
     const timeout = checkTimeout(options.timeout, 'timeout');
-    if (timeout !== undefined) {
-      const timer = setTimeout(() => void this.terminate(), timeout);
-      void this.close().finally(() => clearTimeout(timer));
-    }
     this.#closing ??= this.ready.then(
       () => this.#stop(),
       () => undefined,
     );
+    terminateAfter(this.#closing, timeout, () => this.terminate());
     return this.#closing;
   }
 
