@@ -118,7 +118,7 @@ export class Workers implements Iterable<Slot> {
       slot.startFailure = new Error(`the worker did not start within startTimeout (${timeout} ms): its task module's import or the initializer hangs`);
       this.retire(slot);
     }, timeout);
-    slot.startTimer.unref(); // as the worker itself: alive while tasks are pending
+    slot.startTimer.unref(); // as the worker itself: the pool's keep-alive holds the process while tasks are pending
   }
 
   /** The worker has loaded its module and run its initializer: the run of start failures ends. */
