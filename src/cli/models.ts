@@ -10,7 +10,7 @@ import { resolveTaskModule } from '../executor/module.js';
 import { CliError } from './errors.js';
 import { childProcesses, cpuMicrosNow } from './proc.js';
 import { redisRunner } from './redis-model.js';
-import type { ModelName, Runner, RunnerShape } from './runner.js';
+import { poolCalls, type ModelName, type Runner, type RunnerShape } from './runner.js';
 import { warmUntilSteady, type WarmupLimits } from './warmup.js';
 
 
@@ -79,19 +79,17 @@ export function createRunner(model: ModelName, moduleUrl: string, shape: RunnerS
   // Default options, as a user would start: a thread or process worker overlaps the waits of
   // async tasks by itself (up to its default concurrentTasksPerWorker, above `perWorker`).
   const pool = new POOLS[model](moduleUrl, { size: shape.size });
-  // Progress costs a little per call: it is asked for only from a task seen to report it.
-  let reports = false;
-  const noticed = (): void => void (reports = true);
+  // A task submitted with a signal gets a worker to itself, so a round of `size` of them
+  // occupies every worker.
+  const calls = poolCalls(shape, new AbortController().signal);
   return track({
     model,
-    run: (name, args, onProgress) => (reports && onProgress ? Promise.resolve(pool.submit(name, args, { onProgress })) : pool.run(name, ...args)),
-    reportsProgress: () => reports,
+    run: (name, args, onProgress) => calls.run(pool, name, args, onProgress),
+    reportsProgress: calls.reportsProgress,
     warm: async (name, args, limits = {}) => {
-      // A task submitted with a signal gets a worker to itself, so `size` of them sent at once
-      // occupy every worker. Pools start their first worker, then the rest once it is ready:
-      // the later rounds run when all of them exist, until the per-call time is steady.
-      const signal = new AbortController().signal;
-      const round = (): Promise<unknown> => Promise.all(Array.from({ length: shape.size }, () => pool.submit(name, args, { signal, onProgress: noticed })));
+      // Pools start their first worker, then the rest once it is ready: the later rounds run
+      // when all of them exist, until the per-call time is steady.
+      const round = (): Promise<unknown> => calls.round(pool, name, args);
       await round();
       for (const deadline = Date.now() + 60_000; pool.size < shape.size && Date.now() < deadline; ) {
         await new Promise((resolve) => setTimeout(resolve, 5));

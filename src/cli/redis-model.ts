@@ -6,7 +6,7 @@
  * runner uses a key prefix of its own and deletes its keys when it stops.
  */
 import { CliError } from './errors.js';
-import type { Runner, RunnerShape } from './runner.js';
+import { poolCalls, type Runner, type RunnerShape } from './runner.js';
 import { cpuMicrosNow } from './proc.js';
 import { warmUntilSteady } from './warmup.js';
 
@@ -36,12 +36,7 @@ export function redisRunner(moduleUrl: string, shape: RunnerShape): Runner {
     return { worker, pool: new RedisPool(moduleUrl, { connection: url, queue, prefix }) };
   })();
   started.catch(() => undefined); // reported by the first call that needs it
-  let reports = false;
-  const noticed = (): void => void (reports = true);
-  const run = async (name: string, args: unknown[], onProgress?: (value: unknown) => void): Promise<unknown> => {
-    const { pool } = await started;
-    return onProgress && reports ? pool.submit(name, args, { onProgress }) : pool.run(name, ...args);
-  };
+  const calls = poolCalls(shape);
   const stop = async (graceful: boolean): Promise<void> => {
     let parts: Awaited<typeof started>;
     try {
@@ -57,11 +52,11 @@ export function redisRunner(moduleUrl: string, shape: RunnerShape): Runner {
   };
   return {
     model: 'redis',
-    run,
-    reportsProgress: () => reports,
+    run: async (name, args, onProgress) => calls.run((await started).pool, name, args, onProgress),
+    reportsProgress: calls.reportsProgress,
     warm: async (name, args, limits = {}) => {
       const { pool } = await started;
-      const round = (): Promise<unknown> => Promise.all(Array.from({ length: shape.size }, () => pool.submit(name, args, { onProgress: noticed })));
+      const round = (): Promise<unknown> => calls.round(pool, name, args);
       if (limits) await warmUntilSteady(round, limits, () => cpuMicrosNow([]));
       else await round();
     },

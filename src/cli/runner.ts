@@ -1,4 +1,4 @@
-/** The small interface every concurrency model `weft` measures is run through (models.ts, redis-model.ts). */
+/** The small interface every concurrency model `weft` measures is run through, and the calls a runner makes on a pool (models.ts, redis-model.ts). */
 import type { WarmupLimits } from './warmup.js';
 
 /** A way of running tasks that `weft` measures. */
@@ -31,4 +31,27 @@ export interface Runner {
 export interface RunnerShape {
   size: number;
   perWorker: number;
+}
+
+/** A pool as a runner calls it: ThreadPool, ProcessPool, AsyncPool or RedisPool. */
+export interface CallablePool {
+  run(name: string, ...args: unknown[]): Promise<unknown>;
+  submit(name: string, args: unknown[], options: { signal?: AbortSignal; onProgress?: (value: unknown) => void }): PromiseLike<unknown>;
+}
+
+/**
+ * The calls a runner makes on its pool. Progress costs a little per call, so `run` asks for it
+ * only from a task seen to report it during a warm-up `round` (one call per worker, each with
+ * `signal` when given: a task with a signal gets a worker to itself).
+ */
+export function poolCalls(shape: RunnerShape, signal?: AbortSignal) {
+  let reports = false;
+  const noticed = (): void => void (reports = true);
+  return {
+    run: (pool: CallablePool, name: string, args: unknown[], onProgress?: (value: unknown) => void): Promise<unknown> =>
+      reports && onProgress ? Promise.resolve(pool.submit(name, args, { onProgress })) : pool.run(name, ...args),
+    round: (pool: CallablePool, name: string, args: unknown[]): Promise<unknown> =>
+      Promise.all(Array.from({ length: shape.size }, () => pool.submit(name, args, { signal, onProgress: noticed }))),
+    reportsProgress: (): boolean => reports,
+  };
 }
