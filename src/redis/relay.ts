@@ -63,7 +63,7 @@ export class StreamRelay {
   pull(taken: number): void {
     this.#taken = Math.max(this.#taken, taken);
     this.#credit(taken);
-    if (this.#sent - this.#taken < this.#window) this.#fed();
+    if (!this.#owed) this.#fed();
   }
 
   /** The caller stopped early: the local stream is returned (the generator's `finally` runs). */
@@ -118,7 +118,7 @@ export class StreamRelay {
     try {
       this.send(values);
       this.#sent += values.length;
-      if (this.#sent - this.#taken >= this.#window) this.#starve();
+      if (this.#owed) this.#starve();
     } catch (error) {
       // The values before the first one that cannot go still go: the failure arrives at its position.
       let i = 0;
@@ -129,13 +129,18 @@ export class StreamRelay {
     }
   }
 
+  /** The caller holds a whole window of values it has not taken: no more go until it gives credit. */
+  get #owed(): boolean {
+    return this.#sent - this.#taken >= this.#window;
+  }
+
   /** The caller has a window of values it has not taken: check, after a while, that it still lives. */
   #starve(): void {
     if (this.#starved || this.#stopping) return;
     this.#starved = setTimeout(() => {
       this.#starved = undefined;
       void this.callerAlive().then((alive) => {
-        if (this.#stopping || this.#sent - this.#taken < this.#window) return;
+        if (this.#stopping || !this.#owed) return;
         if (alive) return this.#starve();
         this.#failure = new TaskAbortedError(this.name, 'its caller is gone (its producer stopped refreshing its alive key)');
         this.stop();
