@@ -7,7 +7,9 @@
 //
 // Benches: rtt (one call at a time, p50/p90), tiny-5k (5,000 tiny calls at once, 2 worker
 // processes), map-100k (weft's map of 100,000 items; raw BullMQ one job per item, over 10,000),
-// fib-scaling (16 x fib(32): 2 worker processes against 1).
+// fib-scaling (16 x fib(32): 2 worker processes against 1). Impls: weft (workers as shipped, tasks in
+// a local ThreadPool), weft-async (`--model async`: tasks on the worker's main thread, as raw
+// BullMQ runs them, so the gap between the two is the price of the thread hop), raw-bullmq.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -65,28 +67,35 @@ async function stopChildren(children: ChildProcess[]): Promise<void> {
   await Promise.all(children.map((c) => new Promise((r) => (c.once('exit', r), c.kill('SIGTERM')))));
 }
 
-const weft: Impl = {
-  name: 'weft',
-  async create(url, queue, workers, size, concurrency) {
-    const { RedisPool } = (await import(new URL('../dist/redis/index.js', import.meta.url).href)) as typeof import('../src/redis/index.js');
-    const children = await Promise.all(
-      Array.from({ length: workers }, () => startChild([CLI, 'worker', TASKS, '--redis', url, '--queue', queue, '--size', String(size), '--concurrency', String(concurrency)])),
-    );
-    const pool = new RedisPool<typeof import('./fixtures/tasks.mjs')>(TASKS, { connection: url, queue });
-    return {
-      run: (name, arg) => pool.run(name as 'echo', arg),
-      async map(count) {
-        let n = 0;
-        for await (const chunk of pool.map('echo', Array.from({ length: count }, (_, i) => i)).chunks()) n += chunk.length;
-        return n;
-      },
-      async close() {
-        await pool.close();
-        await stopChildren(children);
-      },
-    };
-  },
-};
+/** weft's RedisPool with `weft worker` processes of `model` (default: thread, weft's default; an async worker runs `concurrency` tasks at once). */
+function weftImpl(name: string, model?: 'async'): Impl {
+  return {
+    name,
+    async create(url, queue, workers, size, concurrency) {
+      const { RedisPool } = (await import(new URL('../dist/redis/index.js', import.meta.url).href)) as typeof import('../src/redis/index.js');
+      const children = await Promise.all(
+        Array.from({ length: workers }, () => startChild([CLI, 'worker', TASKS, '--redis', url, '--queue', queue, '--concurrency', String(concurrency), ...(model ? ['--model', model] : ['--size', String(size)])])),
+      );
+      const pool = new RedisPool<typeof import('./fixtures/tasks.mjs')>(TASKS, { connection: url, queue });
+      return {
+        run: (name, arg) => pool.run(name as 'echo', arg),
+        async map(count) {
+          let n = 0;
+          for await (const chunk of pool.map('echo', Array.from({ length: count }, (_, i) => i)).chunks()) n += chunk.length;
+          return n;
+        },
+        async close() {
+          await pool.close();
+          await stopChildren(children);
+        },
+      };
+    },
+  };
+}
+/** weft as shipped: each worker runs its tasks in a local ThreadPool. */
+const weft = weftImpl('weft');
+/** Workers with `--model async`: tasks on the worker's main thread, as the raw anchor runs them (the price of the thread hop). */
+const weftAsync = weftImpl('weft-async', 'async');
 
 const raw: Impl = {
   name: 'raw-bullmq',
@@ -138,6 +147,7 @@ async function benchRtt(impl: string, adapter: Adapter, record: (m: Measurement)
 
 async function benchTiny(impl: string, adapter: Adapter, record: (m: Measurement) => void): Promise<void> {
   const n = 5000;
+  await Promise.all(Array.from({ length: 1000 }, (_, i) => adapter.run('echo', i))); // warm up: the first burst compiles every path
   const per = await rounds(ROUNDS, async () => perSecond(n, await timeMs(() => Promise.all(Array.from({ length: n }, (_, i) => adapter.run('echo', i))))));
   record({ bench: 'tiny-5k', impl, value: median(per), unit: 'tasks/s', better: 'higher', rounds: per });
 }
@@ -172,11 +182,11 @@ async function main(): Promise<void> {
     all.push(m);
   };
   try {
-    for (const impl of [weft, raw]) {
+    for (const impl of [weft, weftAsync, raw]) {
       const adapter = await impl.create(server.url, `bench-${impl.name}-${++queues}`, 2, 2, CONCURRENCY);
       if (runs('rtt')) await benchRtt(impl.name, adapter, record);
       if (runs('tiny')) await benchTiny(impl.name, adapter, record);
-      if (runs('map')) await benchMap(impl.name, adapter, impl === weft ? 100_000 : 10_000, record);
+      if (runs('map')) await benchMap(impl.name, adapter, impl === raw ? 10_000 : 100_000, record);
       await adapter.close();
     }
     for (const kind of runs('local') ? (['ThreadPool', 'ProcessPool'] as const) : []) {
@@ -189,7 +199,7 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
-  printSummary(all, ['weft', 'raw-bullmq'], ['weft', 'raw-bullmq', 'weft-ThreadPool', 'weft-ProcessPool']);
+  printSummary(all, ['weft', 'raw-bullmq'], ['weft', 'weft-async', 'raw-bullmq', 'weft-ThreadPool', 'weft-ProcessPool']);
   const ratio = (bench: string, metric?: string) => {
     const w = valueOf(all, bench, 'weft', metric);
     const r = valueOf(all, bench, 'raw-bullmq', metric);
