@@ -14,6 +14,15 @@ export interface MapOptions {
   window?: number;
 }
 
+/**
+ * `MapOptions` with what weft's own code also passes: `onMicros` hears each chunk's run time on
+ * its worker (µs) as it finishes, so a Redis worker reports the time its local pool spent, not
+ * the time the chunk also waited for a local worker. Internal.
+ */
+export interface MapHooks extends MapOptions {
+  onMicros?: (micros: number) => void;
+}
+
 /** Submits one chunk; returns a function that cancels it if it has not started. Internal. */
 export type SubmitChunk = (
   items: ArrayLike<unknown>,
@@ -43,6 +52,7 @@ class MapIterator implements MapResults<unknown> {
   readonly #auto: boolean;
   readonly #window: number;
   readonly #signal: AbortSignal | undefined;
+  readonly #onMicros: ((micros: number) => void) | undefined;
   readonly #onAbort = (): void => this.#abort();
   #chunkSize: number;
   #submitted = 0;
@@ -80,6 +90,7 @@ class MapIterator implements MapResults<unknown> {
     this.#chunkSize = chunk === 'auto' ? 1 : chunk;
     this.#window = window;
     this.#signal = options.signal;
+    this.#onMicros = (options as MapHooks).onMicros;
     this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
     if (this.#signal?.aborted) this.#abort();
   }
@@ -210,6 +221,7 @@ class MapIterator implements MapResults<unknown> {
       settled = true;
       this.#inflight--;
       this.#cancels.delete(index);
+      this.#onMicros?.(micros);
       if (this.#finished) return;
       this.#ready.set(index, error !== undefined ? (error as Error) : (value as unknown[]));
       if (!this.#ordered) this.#readyOrder.push(index);

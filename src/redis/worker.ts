@@ -13,6 +13,7 @@ import { ThreadPool } from '../backends/thread.js';
 import { TaskAbortedError, TaskTimeoutError, WorkerExitedError } from '../executor/errors.js';
 import { terminateAfter } from '../executor/close.js';
 import { checkTimeout } from '../executor/options.js';
+import type { MapHooks } from '../executor/map.js';
 import type { Pool } from '../executor/pool.js';
 import type { ModuleLocation } from '../executor/types.js';
 import { encodeThrow } from '../worker/error-codec.js';
@@ -154,11 +155,13 @@ export class RedisWorker {
     // Progress goes to the producer that added the job (not to others sharing its caller-chosen id).
     const progress = data.p ? new ProgressRelay(job, (value) => this.#push([data.r], encodeUpdate(id, RESULT_PROGRESS, value))) : undefined;
     let record: ResultRecord;
+    /** The time the local pool ran a map chunk (µs): what the producer sizes its chunks by. */
+    let ran: number | undefined;
     try {
       const args = decodeArgs(data);
       const value =
         data.w !== undefined ? await this.#stream(local, job, args, data, progress?.report)
-        : data.m & MODE_CHUNK ? await this.#chunk(local, job.name, args, data.m, id)
+        : data.m & MODE_CHUNK ? await this.#chunk(local, job.name, args, data.m, id, (micros) => (ran = (ran ?? 0) + micros))
         : await this.#call(local, job.name, args, data, id, progress?.report);
       progress?.finish();
       if (progress?.failure) throw progress.failure;
@@ -169,7 +172,7 @@ export class RedisWorker {
     } finally {
       this.#running.delete(id);
     }
-    record[3] = Math.round((performance.now() - started) * 1000);
+    record[3] = ran ?? Math.round((performance.now() - started) * 1000);
     if (this.#cancelled.has(id)) return; // its producer no longer waits
     await this.#deliver(data, id, encodeResult(record));
   }
@@ -201,9 +204,13 @@ export class RedisWorker {
     return relay.run();
   }
 
-  async #chunk(local: Pool, name: string, items: unknown[], mode: number, id: string): Promise<unknown[]> {
-    // One local task for the whole chunk: the producer already sized it to its cost.
-    const options = { chunkSize: Math.max(1, items.length) };
+  /**
+   * A map chunk: one local task for the whole chunk (the producer already sized it to its cost).
+   * `onMicros` hears the time it ran, without the time it waited for a local worker: sizing
+   * chunks by that wait would shrink them while the wait grows.
+   */
+  async #chunk(local: Pool, name: string, items: unknown[], mode: number, id: string, onMicros: (micros: number) => void): Promise<unknown[]> {
+    const options: MapHooks = { chunkSize: Math.max(1, items.length), onMicros };
     const results = (mode & FLAG_SPREAD ? local.starmap(name as never, items as never, options) : local.map(name as never, items as never, options)).chunks();
     const done: unknown[] = [];
     const collect = (async () => {

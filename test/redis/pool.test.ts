@@ -146,6 +146,18 @@ describe('RedisPool on a real Redis', { skip: skipRedis }, () => {
     assert.deepEqual(seen, Array.from({ length: 30 }, (_, i) => i * 2));
   });
 
+  test("a map chunk's run time is the time it ran on the worker, not also the time it waited for a local worker", async () => {
+    // Three chunks reach a worker at once and queue for its one local thread (waits of 0, 300 and 600 ms).
+    // The producer sizes chunks by the reported time: counting the wait shrank them as the wait grew.
+    const { pool } = await setup({ size: 1, concurrency: 3 });
+    const out: number[] = [];
+    for await (const x of pool.map('sleepSync', [300, 300, 300], { chunkSize: 1 })) out.push(x);
+    assert.deepEqual(out, [300, 300, 300]);
+    const { runTime } = pool.stats();
+    assert.equal(runTime.count, 3);
+    assert.ok(runTime.min >= 300_000 && runTime.max < 600_000, `run times ${runTime.min}–${runTime.max} µs: one chunk's own 300 ms, no wait`);
+  });
+
   test('two producers on one queue each get their own results', async () => {
     const { pool, queue } = await setup();
     const other = new RedisPool<RedisTasks>(redisTasks, { connection: server.url, queue });
