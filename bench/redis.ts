@@ -138,7 +138,7 @@ async function local(kind: 'ThreadPool' | 'ProcessPool'): Promise<Adapter> {
 let queues = 0;
 
 async function benchRtt(impl: string, adapter: Adapter, record: (m: Measurement) => void): Promise<void> {
-  for (let i = 0; i < 20; i++) await adapter.run('echo', i); // warm up
+  for (let i = 0; i < 200; i++) await adapter.run('echo', i); // warm up
   const samples: number[] = [];
   for (let i = 0; i < (quick ? 100 : 300); i++) samples.push(await timeMs(() => adapter.run('echo', i)));
   record({ bench: 'rtt', metric: 'p50', impl, value: median(samples), unit: 'ms', better: 'lower' });
