@@ -33,6 +33,24 @@ function readCount(path: string): number {
   }
 }
 
+/**
+ * Streams `yieldsFunction` (1, then a function): the stream yields 1, then fails with
+ * DataCloneError saying a yielded value could not be sent. Returns the error.
+ */
+export async function uncloneableYieldFails(pool: { stream(name: 'yieldsFunction'): AsyncIterable<unknown> }): Promise<Error> {
+  const seen: unknown[] = [];
+  const error = await rejectsWith(
+    (async () => {
+      for await (const v of pool.stream('yieldsFunction')) seen.push(v);
+    })(),
+    DataCloneError,
+    'ERR_WEFT_DATA_CLONE',
+  );
+  assert.deepEqual(seen, [1]);
+  assert.match(error.message, /yielded/);
+  return error;
+}
+
 export function streamSuite(label: string, make: MakePool, caps: Capabilities): void {
   describe(`${label}: streams and progress`, () => {
     const pool = make<Streams>(streamsUrl, { size: 2 });
@@ -173,16 +191,7 @@ export function streamSuite(label: string, make: MakePool, caps: Capabilities): 
 
     if (caps.isolated) {
       test('a yielded value that cannot be cloned fails the stream with DataCloneError at its position', async () => {
-        const seen: unknown[] = [];
-        const error = await rejectsWith(
-          (async () => {
-            for await (const v of pool.stream('yieldsFunction')) seen.push(v);
-          })(),
-          DataCloneError,
-          'ERR_WEFT_DATA_CLONE',
-        );
-        assert.deepEqual(seen, [1]);
-        assert.match(error.message, /yielded/);
+        await uncloneableYieldFails(pool);
       });
     }
   });
