@@ -3,7 +3,8 @@
 // redis-server started here on a free loopback port; ThreadPool and ProcessPool beside them
 // show the price of distribution. Run on demand: `npm run build && node --import tsx bench/redis.ts`
 // (weft is measured as shipped, from dist/). `--quick` cuts rounds; `--only rtt,tiny` runs only the
-// named benches (rtt, tiny, map, local, scaling), for quick comparisons. Never part of `npm test`.
+// named benches (rtt, tiny, map, local, scaling), `--impls weft,raw-bullmq` only the named
+// implementations, for quick comparisons. Never part of `npm test`.
 //
 // Benches: rtt (one call at a time, p50/p90), tiny-5k (5,000 tiny calls at once, 2 worker
 // processes), map-100k (weft's map of 100,000 items; raw BullMQ one job per item, over 10,000),
@@ -13,7 +14,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents, type Job } from 'bullmq';
 import { RedisServer } from '../test/redis/server.js';
 import { median, percentile, perSecond, rounds, timeMs } from './lib/measure.js';
 import { emit, printSummary, printTargets, valueOf, type Measurement, type Target } from './lib/report.js';
@@ -24,10 +25,16 @@ const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const quick = process.argv.includes('--quick');
 const ROUNDS = quick ? 2 : 3;
 const CONCURRENCY = 8;
+/** Longest a raw BullMQ call waits for its completion event before the bench fails loudly. */
+const RAW_WAIT_MS = 60_000;
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? new Set(process.argv[onlyAt + 1]?.split(',')) : undefined;
 /** Whether bench `name` runs this time. */
 const runs = (name: string): boolean => !only || only.has(name);
+const implsAt = process.argv.indexOf('--impls');
+const impls = implsAt >= 0 ? new Set(process.argv[implsAt + 1]?.split(',')) : undefined;
+/** Whether implementation `name` runs this time (`--impls weft,raw-bullmq`). */
+const measures = (name: string): boolean => !impls || impls.has(name);
 
 interface Adapter {
   run(name: string, arg: unknown): Promise<unknown>;
@@ -107,7 +114,9 @@ const raw: Impl = {
     const q = new Queue(queue, { connection, defaultJobOptions: { removeOnComplete: { count: 20_000 }, removeOnFail: { count: 1000 } } });
     const events = new QueueEvents(queue, { connection });
     await events.waitUntilReady();
-    const run = async (name: string, arg: unknown): Promise<unknown> => (await q.add(name, arg)).waitUntilFinished(events);
+    // A completion event QueueEvents misses (its stream is trimmed, its reading best-effort) would hang the bench: bound the wait.
+    const finished = (job: Job): Promise<unknown> => job.waitUntilFinished(events, RAW_WAIT_MS);
+    const run = async (name: string, arg: unknown): Promise<unknown> => finished(await q.add(name, arg));
     return {
       run,
       async map(count) {
@@ -115,7 +124,7 @@ const raw: Impl = {
         let n = 0;
         for (let i = 0; i < count; i += 1000) {
           const jobs = await q.addBulk(Array.from({ length: Math.min(1000, count - i) }, (_, k) => ({ name: 'echo', data: i + k })));
-          n += (await Promise.all(jobs.map((j) => j.waitUntilFinished(events)))).length;
+          n += (await Promise.all(jobs.map(finished))).length;
         }
         return n;
       },
@@ -182,7 +191,7 @@ async function main(): Promise<void> {
     all.push(m);
   };
   try {
-    for (const impl of [weft, weftAsync, raw]) {
+    for (const impl of [weft, weftAsync, raw].filter((i) => measures(i.name))) {
       const adapter = await impl.create(server.url, `bench-${impl.name}-${++queues}`, 2, 2, CONCURRENCY);
       if (runs('rtt')) await benchRtt(impl.name, adapter, record);
       if (runs('tiny')) await benchTiny(impl.name, adapter, record);
@@ -195,7 +204,7 @@ async function main(): Promise<void> {
       await benchTiny(`weft-${kind}`, adapter, record);
       await adapter.close();
     }
-    if (runs('scaling')) for (const impl of [weft, raw]) await benchScaling(impl, server.url, record);
+    if (runs('scaling')) for (const impl of [weft, raw].filter((i) => measures(i.name))) await benchScaling(impl, server.url, record);
   } finally {
     await server.stop();
   }

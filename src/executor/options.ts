@@ -80,6 +80,15 @@ export interface CallOptions {
   onProgress?: (value: unknown) => void;
 }
 
+/**
+ * `CallOptions` with what weft's own code also passes: `onMicros` hears the call's run time on
+ * its worker (µs) just before it settles, so a Redis worker reports the time its local pool ran
+ * the call, not the time the call also waited for a local worker. Internal.
+ */
+export interface CallHooks extends CallOptions {
+  onMicros?: (micros: number) => void;
+}
+
 /** Async tasks a thread or process worker overlaps by default. */
 export const DEFAULT_CONCURRENT_TASKS = 32;
 

@@ -14,7 +14,7 @@ import { Future } from './future.js';
 import { mapTasks, type MapOptions, type MapResults, type SubmitChunk } from './map.js';
 import { resolveTaskModule } from './module.js';
 import { terminateAfter } from './close.js';
-import { checkTimeout, resolvePoolOptions, type CallOptions, type CloseOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
+import { checkTimeout, resolvePoolOptions, type CallHooks, type CallOptions, type CloseOptions, type PoolOptions, type ResolvedPoolOptions } from './options.js';
 import { TaskQueue } from './queue.js';
 import { cloneError, hasBegun, unstart, type Slot } from './slot.js';
 import { StatsRecorder, type PoolStats } from './stats.js';
@@ -102,8 +102,11 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
    */
   submit<K extends TaskName<M>>(name: K, args: TaskArgs<M, K>, options: CallOptions = {}): Future<TaskResult<M, K>> {
     let task: Task | undefined;
+    const hear = (options as CallHooks).onMicros;
     const promise = new Promise<TaskResult<M, K>>((resolve, reject) => {
-      task = this.#accept(name, args, MODE_CALL, resolve as (v: unknown) => void, reject, options, true);
+      task = hear
+        ? this.#accept(name, args, MODE_CALL, (v) => (hear(task!.micros), resolve(v as TaskResult<M, K>)), (e) => (hear(task?.micros ?? 0), reject(e)), options, true)
+        : this.#accept(name, args, MODE_CALL, resolve as (v: unknown) => void, reject, options, true);
     });
     const future = new Future(promise, (reason) => (task ? this.#cancel(task, reason) : false), () => (task ? hasBegun(task, this.#workers.backend.sharesMemory) : false));
     if (task) task.future = future as Future<unknown>;

@@ -25,6 +25,8 @@ export class Call {
   missing = 0;
   /** When the job was added (ms, performance clock), for the sweep. */
   addedAt = 0;
+  /** The id of the pack job carrying this call with others (`pack.ts`), if it shares one. */
+  pack: string | undefined;
   /** Same-producer calls on the same caller-chosen id: they settle with this one. */
   followers: Call[] | undefined;
   /** The listener on the caller's signal. */
@@ -46,6 +48,22 @@ export class Call {
     readonly reject: (reason: unknown) => void,
     readonly signal: AbortSignal | undefined,
   ) {}
+
+  /** The id of the BullMQ job that carries this call. */
+  get job(): string {
+    return this.pack ?? this.id;
+  }
+}
+
+/** Calls grouped by the job that carries them. */
+export function byJob(calls: Iterable<Call>): Map<string, Call[]> {
+  const jobs = new Map<string, Call[]>();
+  for (const call of calls) {
+    const same = jobs.get(call.job);
+    if (same) same.push(call);
+    else jobs.set(call.job, [call]);
+  }
+  return jobs;
 }
 
 /**
@@ -78,21 +96,30 @@ export function bullPriority(priority: number): number {
 }
 
 /**
- * Adds the calls' jobs in bulk; a caller-chosen id first registers this producer as waiting
- * on it (its worker delivers to every producer registered).
+ * Adds the jobs in bulk: each carries one call, or several (a pack: `pack.ts`); a caller-chosen
+ * id first registers this producer as waiting on it (its worker delivers to every producer
+ * registered).
  */
-export async function addJobs(queue: Queue, redis: Redis, keys: Keys, producer: string, calls: Call[]): Promise<void> {
-  const custom = calls.filter((c) => c.data.k);
+export async function addJobs(queue: Queue, redis: Redis, keys: Keys, producer: string, jobs: Call[][]): Promise<void> {
+  const custom = jobs.filter((calls) => calls[0]!.data.k);
   if (custom.length > 0) {
     const multi = redis.multi();
-    for (const c of custom) multi.sadd(keys.waiting(c.id), producer).pexpire(keys.waiting(c.id), RESULT_TTL_MS);
+    for (const [c] of custom) multi.sadd(keys.waiting(c!.id), producer).pexpire(keys.waiting(c!.id), RESULT_TTL_MS);
     await multi.exec();
   }
-  const job = (c: Call) => ({ name: c.name, data: c.data, opts: { jobId: c.id, priority: bullPriority(c.priority), removeOnComplete: true, removeOnFail: FAILED_KEPT } });
-  if (calls.length === 1) {
-    const { name, data, opts } = job(calls[0]!);
+  const job = (calls: Call[]) => {
+    const first = calls[0]!;
+    let data = first.data;
+    if (calls.length > 1) {
+      data = { a: '', m: first.data.m, r: producer, c: calls.map((c) => [c.id, c.data.a]) };
+      for (const c of calls) c.pack = `${first.id}.pack`;
+    }
+    return { name: first.name, data, opts: { jobId: first.job, priority: bullPriority(first.priority), removeOnComplete: true, removeOnFail: FAILED_KEPT } };
+  };
+  if (jobs.length === 1) {
+    const { name, data, opts } = job(jobs[0]!);
     await queue.add(name, data, opts); // one script call: addBulk would build a pipeline around it
     return;
   }
-  for (let i = 0; i < calls.length; i += ADD_BULK) await queue.addBulk(calls.slice(i, i + ADD_BULK).map(job));
+  for (let i = 0; i < jobs.length; i += ADD_BULK) await queue.addBulk(jobs.slice(i, i + ADD_BULK).map(job));
 }

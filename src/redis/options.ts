@@ -18,6 +18,12 @@ export interface RedisPoolOptions {
   maxPayloadBytes?: number;
   /** Most calls outstanding at once; `run`/`submit` beyond it reject with `QueueFullError`. Default 1,000,000. */
   maxQueue?: number;
+  /**
+   * Most `run()` calls one job may carry. Calls of a task that workers report as cheap, made in
+   * one turn, travel several to a job (each still its own call, with its own result), sized to
+   * about 2 ms of work and spread over every worker. Default 256; 1 sends one job per call.
+   */
+  maxCallsPerJob?: number;
 }
 
 /** Per-call options of `RedisPool.submit`. */
@@ -66,6 +72,7 @@ export interface ResolvedRedisPoolOptions {
   connectTimeout: number;
   maxPayloadBytes: number;
   maxQueue: number;
+  maxCallsPerJob: number;
 }
 
 function whole(value: unknown, name: string, fallback: number, min = 1): number {
@@ -91,6 +98,7 @@ export function resolveRedisPoolOptions(options: RedisPoolOptions): ResolvedRedi
     connectTimeout: whole(options.connectTimeout, 'connectTimeout', 10_000),
     maxPayloadBytes: whole(options.maxPayloadBytes, 'maxPayloadBytes', 8 * 1024 * 1024),
     maxQueue: whole(options.maxQueue, 'maxQueue', 1_000_000),
+    maxCallsPerJob: whole(options.maxCallsPerJob, 'maxCallsPerJob', 256),
   };
 }
 

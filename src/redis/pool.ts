@@ -1,7 +1,8 @@
 /**
  * `RedisPool`: the executor contract (run, submit, map, starmap, stream, stats, close, terminate)
  * over BullMQ on Redis, so tasks run on `weft worker`s on other machines. One job per call (one
- * per chunk for `map`, one per stream), added in bulk; each result (and a stream's values, a
+ * per chunk for `map`, one per stream; tiny `run()` calls share jobs: `pack.ts`), added in
+ * bulk; each result (and a stream's values, a
  * task's progress: `stream.ts`) is pushed by the worker onto this producer's own list and read
  * back with a blocking pop, and a sweep of the jobs' states catches the results that will never
  * come (a job BullMQ failed, a job lost with its Redis).
@@ -21,11 +22,12 @@ import type { MapItem, MapTaskName, ModuleLocation, StreamItem, StreamTaskName, 
 import { UnknownTaskError } from '../worker/errors.js';
 import { FLAG_SPREAD, MODE_CALL, MODE_CHUNK } from '../worker/protocol.js';
 import { bounded } from './bounded.js';
-import { Call, addJobs, jobData } from './call.js';
+import { Call, addJobs, byJob, jobData } from './call.js';
 import { closeLink, describeConnection, openLink, whenReady, type Link } from './connection.js';
 import { QueueFigures, type JobCounts, type RedisPoolStats } from './counts.js';
 import { RedisUnavailableError } from './errors.js';
 import { checkJobId, resolveRedisPoolOptions, type RedisCallOptions, type RedisPoolOptions, type RedisStreamOptions, type ResolvedRedisPoolOptions } from './options.js';
+import { Packer } from './pack.js';
 import { remoteError } from './remote-error.js';
 import { ResultReader } from './results.js';
 import { Heartbeat, deliverUpdate, openRedisStream } from './stream.js';
@@ -79,6 +81,7 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
   #terminating: Promise<void> | undefined;
   readonly #figures: QueueFigures;
   readonly #results: ResultReader;
+  readonly #packer: Packer;
 
   /** `module` names the task module the workers run (for its types; it is not loaded here). */
   constructor(module: ModuleLocation, options: RedisPoolOptions) {
@@ -93,6 +96,7 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     this.#queue = new Queue(opts.queue, { connection: this.#main.redis, prefix: opts.prefix });
     this.#queue.on('error', () => {}); // connection errors are the link's to report
     this.#figures = new QueueFigures(this.#queue, this.#main);
+    this.#packer = new Packer(opts.maxCallsPerJob);
     this.#results = new ResultReader(this.#reader, this.#keys.results(this.#producer), () => this.#calls.size > 0 && this.#state !== 'terminated', (r) => this.#onResult(r));
     this.#sweep = new Sweep(this.#queue, this.#main, opts.connectTimeout, this.#where, {
       calls: () => this.#calls.values(),
@@ -222,7 +226,8 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     const calls = [...this.#calls.values(), ...this.#outbox.filter((c) => !c.settled)];
     for (const call of calls) this.#fail(call, new PoolTerminatedError());
     this.#outbox = [];
-    this.#terminating = Promise.allSettled(calls.filter((c) => c.added).map((c) => this.#revoke(c))).then(() => this.#shutdown());
+    const revoking = [...byJob(calls.filter((c) => c.added))].map(([job, same]) => this.#revoke(job, same));
+    this.#terminating = Promise.allSettled(revoking).then(() => this.#shutdown());
     return this.#terminating;
   }
 
@@ -301,7 +306,8 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     this.#adding++;
     try {
       await whenReady(this.#main, this.#opts.connectTimeout, this.#where);
-      await bounded(addJobs(this.#queue, this.#main.redis, this.#keys, this.#producer, calls), this.#opts.connectTimeout, () => new RedisUnavailableError(`Redis at ${this.#where} did not take ${calls.length} job(s) within ${this.#opts.connectTimeout} ms (connectTimeout); they may still run once it does`));
+      const jobs = this.#packer.plan(calls, this.#figures.workers);
+      await bounded(addJobs(this.#queue, this.#main.redis, this.#keys, this.#producer, jobs), this.#opts.connectTimeout, () => new RedisUnavailableError(`Redis at ${this.#where} did not take ${calls.length} job(s) within ${this.#opts.connectTimeout} ms (connectTimeout); they may still run once it does`));
       const now = performance.now();
       for (const call of calls) {
         call.added = true;
@@ -333,6 +339,7 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     this.#stats.recordRun(micros, true);
     this.#stats.waitTime.record(Math.max(0, (performance.now() - call.acceptedAt) * 1000 - micros));
     call.onMicros?.(micros);
+    if (status === RESULT_OK && call.data.m === MODE_CALL) this.#packer.hear(call.name, micros);
     if (status === RESULT_OK) this.#fulfil(call, value);
     else this.#fail(call, remoteError(status, value, call.name));
   }
@@ -378,7 +385,7 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
    * Cancels a call not yet settled here: its job is removed from Redis, or aborted on its worker.
    * A call known to have begun, without a signal or timeout, cannot be stopped alone: false, as in Python.
    */
-  #cancel(call: Call, reason: unknown): boolean {
+  #cancel(call: Call, reason: unknown, revoke = true): boolean {
     if (call.settled || (call.begun && !call.data.s)) return false;
     const first = this.#calls.get(call.id);
     if (first !== call && first?.followers?.includes(call)) {
@@ -387,20 +394,22 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
     } else this.#settle(call);
     this.#stats.cancelled++;
     call.reject(new TaskAbortedError(call.name, reason));
-    if (call.added) this.#revokeLater(call);
+    if (call.added && revoke) this.#revokeLater(call);
     return true;
   }
 
-  /** Removes a call's job if it waits; asks every worker to abort it if it runs. Best effort. */
+  /** Removes a call's job if it waits (a pack goes on for its other calls); else asks every worker to abort the call. Best effort. */
   #revokeLater(call: Call): void {
-    const revoking = this.#revoke(call).finally(() => this.#revoking.delete(revoking));
+    const revoking = this.#revoke(call.pack ? undefined : call.id, [call]).finally(() => this.#revoking.delete(revoking));
     this.#revoking.add(revoking);
   }
 
-  async #revoke(call: Call): Promise<void> {
+  /** Removes job `job` if it waits; else (or with no `job` to remove) asks every worker to abort `calls`. Best effort. */
+  async #revoke(job: string | undefined, calls: Call[]): Promise<void> {
+    const { redis } = this.#main;
     try {
-      const removed = await bounded(this.#queue.remove(call.id), this.#opts.connectTimeout);
-      if (removed === 0) await bounded(this.#main.redis.publish(this.#keys.cancels, call.id), this.#opts.connectTimeout);
+      const removed = job === undefined ? 0 : await bounded(this.#queue.remove(job), this.#opts.connectTimeout);
+      if (removed === 0) await bounded(Promise.all(calls.map((c) => redis.publish(this.#keys.cancels, c.id))), this.#opts.connectTimeout);
     } catch {
       // Redis is gone: the job may still run; its result will be dropped.
     }
@@ -409,17 +418,14 @@ export class RedisPool<M = UntypedModule> implements AsyncDisposable {
   /** `close({ cancelPending })`: cancels the calls whose jobs still wait in Redis. */
   async #cancelWaiting(): Promise<void> {
     const reason = new PoolClosedError('the pool was closed with cancelPending before this call began');
-    for (const call of [...this.#calls.values()]) {
-      if (call.settled) continue;
-      if (!call.added) {
-        this.#cancel(call, reason);
-        continue;
-      }
+    const calls = [...this.#calls.values()];
+    for (const call of calls) if (!call.added) this.#cancel(call, reason);
+    for (const [job, same] of byJob(calls.filter((c) => c.added))) {
       try {
-        const state = await this.#queue.getJobState(call.id);
-        if ((state === 'waiting' || state === 'prioritized' || state === 'delayed') && (await this.#queue.remove(call.id)) === 1 && !call.settled) this.#cancel(call, reason);
+        const state = await this.#queue.getJobState(job);
+        if ((state === 'waiting' || state === 'prioritized' || state === 'delayed') && (await this.#queue.remove(job)) === 1) for (const call of same) this.#cancel(call, reason, false);
       } catch {
-        // Redis is gone: leave the call to the sweep
+        // Redis is gone: leave the calls to the sweep
       }
     }
   }

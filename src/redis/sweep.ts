@@ -84,17 +84,21 @@ export class Sweep {
     }
     if (due.length === 0) return;
     for (const call of due) this.host.touch(call);
-    const states = await bounded(Promise.all(due.map((c) => this.queue.getJobState(c.id))), this.connectTimeout);
+    const reads = new Map<string, Promise<string>>(); // the calls of one pack share a job: one read
+    const read = (job: string) => reads.get(job) ?? reads.set(job, this.queue.getJobState(job)).get(job)!;
+    const states = await bounded(Promise.all(due.map((c) => read(c.job))), this.connectTimeout);
     for (let i = 0; i < due.length; i++) {
       const call = due[i]!;
       if (call.settled) continue;
       const state = states[i];
       if (state === 'failed') {
-        const job = await this.queue.getJob(call.id);
-        this.host.fail(call, new JobFailedError(call.name, call.id, job?.failedReason || 'no reason given'));
+        const job = await this.queue.getJob(call.job);
+        const reason = job?.failedReason || 'no reason given';
+        // Every call the job carries (a pack carries several) fails with it, before the job goes.
+        for (const c of [...this.host.calls()]) if (c.job === call.job && !c.settled) this.host.fail(c, new JobFailedError(c.name, c.job, reason));
         await job?.remove().catch(() => {});
       } else if (state === 'unknown') {
-        if (++call.missing >= 2) this.host.fail(call, new JobLostError(call.name, call.id));
+        if (++call.missing >= 2) this.host.fail(call, new JobLostError(call.name, call.job));
       } else call.missing = 0;
     }
   }

@@ -26,6 +26,8 @@ export interface JobData {
   w?: number;
   /** 1: the caller listens to the task's progress (`onProgress`). */
   p?: 1;
+  /** A pack (`pack.ts`): the calls this job carries, each its own id and arguments (as `a`, which is then empty). */
+  c?: [id: string, args: string][];
 }
 
 /** Status of a result record. */
@@ -56,9 +58,9 @@ export function encodeArgs(args: unknown): Buffer {
   return serialize(args);
 }
 
-/** Reads arguments back on the worker. */
-export function decodeArgs(data: JobData): unknown[] {
-  return deserialize(Buffer.from(data.a, 'base64')) as unknown[];
+/** Reads arguments (a job's `a`) back on the worker. */
+export function decodeArgs(a: string): unknown[] {
+  return deserialize(Buffer.from(a, 'base64')) as unknown[];
 }
 
 /** Serializes a result record; a value v8 cannot carry becomes a clone-error record. */

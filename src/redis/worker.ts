@@ -12,7 +12,7 @@ import { ProcessPool } from '../backends/process.js';
 import { ThreadPool } from '../backends/thread.js';
 import { TaskAbortedError, TaskTimeoutError, WorkerExitedError } from '../executor/errors.js';
 import { terminateAfter } from '../executor/close.js';
-import { checkTimeout } from '../executor/options.js';
+import { checkTimeout, type CallHooks } from '../executor/options.js';
 import type { MapHooks } from '../executor/map.js';
 import type { Pool } from '../executor/pool.js';
 import type { ModuleLocation } from '../executor/types.js';
@@ -150,19 +150,21 @@ export class RedisWorker {
     if (this.#cancelled.has(id)) return; // aborted before it reached us
     const data = job.data as JobData;
     const local = this.#local!;
+    if (data.c) return this.#pack(local, job.name, data);
     const started = performance.now();
     if (data.b) this.#push([data.r], encodeResult([id, RESULT_STARTED, undefined, 0])).catch(() => {});
     // Progress goes to the producer that added the job (not to others sharing its caller-chosen id).
     const progress = data.p ? new ProgressRelay(job, (value) => this.#push([data.r], encodeUpdate(id, RESULT_PROGRESS, value))) : undefined;
     let record: ResultRecord;
-    /** The time the local pool ran a map chunk (µs): what the producer sizes its chunks by. */
+    /** The time the local pool ran the call or map chunk (µs): what the producer sizes packs and chunks by. */
     let ran: number | undefined;
+    const hear = (micros: number): void => void (ran = (ran ?? 0) + micros);
     try {
-      const args = decodeArgs(data);
+      const args = decodeArgs(data.a);
       const value =
         data.w !== undefined ? await this.#stream(local, job, args, data, progress?.report)
-        : data.m & MODE_CHUNK ? await this.#chunk(local, job.name, args, data.m, id, (micros) => (ran = (ran ?? 0) + micros))
-        : await this.#call(local, job.name, args, data, id, progress?.report);
+        : data.m & MODE_CHUNK ? await this.#chunk(local, job.name, args, data.m, id, hear)
+        : await this.#call(local, job.name, args, data, id, { onProgress: progress?.report, onMicros: hear });
       progress?.finish();
       if (progress?.failure) throw progress.failure;
       record = [id, RESULT_OK, value, 0];
@@ -177,11 +179,38 @@ export class RedisWorker {
     await this.#deliver(data, id, encodeResult(record));
   }
 
-  #call(local: Pool, name: string, args: unknown[], data: JobData, id: string, onProgress: ((value: unknown) => void) | undefined): Promise<unknown> {
+  #call(local: Pool, name: string, args: unknown[], data: JobData, id: string, hooks: CallHooks): Promise<unknown> {
     const controller = data.s ? new AbortController() : undefined;
-    const future = local.submit(name as never, args as never, { signal: controller?.signal, timeout: data.t, onProgress });
+    const future = local.submit(name as never, args as never, { ...hooks, signal: controller?.signal, timeout: data.t } as CallHooks);
     this.#running.set(id, { abort: () => (controller ? controller.abort(new TaskAbortedError(name, 'cancelled by its caller')) : future.cancel()) });
     return future.promise;
+  }
+
+  /**
+   * A pack (`pack.ts`): each call it carries runs as its own local call, and its result goes to
+   * the producer as it comes (batched per turn by the writer); the job completes once the last
+   * is written. A call cancelled before it begins here never runs.
+   */
+  async #pack(local: Pool, name: string, data: JobData): Promise<void> {
+    await Promise.all(
+      data.c!.map(async ([id, a]) => {
+        if (this.#cancelled.has(id)) return;
+        let ran = 0;
+        let record: ResultRecord;
+        try {
+          const future = local.submit(name as never, decodeArgs(a) as never, { onMicros: (micros) => (ran = micros) } as CallHooks);
+          this.#running.set(id, { abort: () => future.cancel() });
+          record = [id, RESULT_OK, await future.promise, 0];
+        } catch (error) {
+          record = [id, ...failure(error, data), 0];
+        } finally {
+          this.#running.delete(id);
+        }
+        record[3] = ran;
+        if (!this.#cancelled.has(id)) this.#push([data.r], encodeResult(record)).catch(() => {}); // a lost push leaves the job active: it is re-run
+      }),
+    );
+    await this.#writer.written();
   }
 
   /**

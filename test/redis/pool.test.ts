@@ -159,6 +159,54 @@ describe('RedisPool on a real Redis', { skip: skipRedis }, () => {
     assert.ok(runTime.min >= 300_000 && runTime.max < 2 * runTime.min, `run times ${runTime.min}–${runTime.max} µs: each chunk's own 300 ms, without its wait`);
   });
 
+  test('cheap run() calls made together travel several to a job, each with its own result or error; costly ones go one per job', async () => {
+    const { pool, queue } = await setup();
+    const redis = new Redis(server.url);
+    closers.push(() => redis.quit());
+    const added = async () => (await redis.xrange(`bull:${queue}:events`, '-', '+')).filter(([, f]) => f[f.indexOf('event') + 1] === 'added').length;
+    assert.equal(await pool.run('failOn', 0, -1), 0); // the pool hears the task's cost
+    const before = await added();
+    const settled = await Promise.allSettled(Array.from({ length: 1000 }, (_, i) => pool.run('failOn', i, 500)));
+    settled.forEach((s, i) => (i === 500 ? assert.match(String((s as PromiseRejectedResult).reason?.message), /bad item 500/) : assert.deepEqual(s, { status: 'fulfilled', value: 2 * i })));
+    const packs = (await added()) - before;
+    assert.ok(packs >= 2 && packs <= 250, `1,000 cheap calls went in ${packs} jobs`);
+    await pool.run('sleepSync', 30);
+    const costly = await added();
+    await Promise.all(Array.from({ length: 4 }, () => pool.run('sleepSync', 30)));
+    assert.equal((await added()) - costly, 4, 'calls of 30 ms each go one per job');
+    const single = new RedisPool<RedisTasks>(redisTasks, { connection: server.url, queue, maxCallsPerJob: 1 });
+    closers.push(() => single.terminate());
+    await single.run('add', 1, 1);
+    const alone = await added();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => single.run('add', i, 1)));
+    assert.equal((await added()) - alone, 20, 'maxCallsPerJob: 1 sends one job per call');
+  });
+
+  test('terminate() and close({ cancelPending }) remove waiting packs; their calls reject', async () => {
+    const { pool, queue } = await setup({ size: 1, concurrency: 1 });
+    const redis = new Redis(server.url);
+    closers.push(() => redis.quit());
+    await pool.run('add', 0, 0);
+    const blocker = pool.run('sleepSync', 400);
+    await new Promise((r) => setTimeout(r, 100));
+    const packed = Array.from({ length: 100 }, (_, i) => pool.run('add', i, 1).catch((e: unknown) => e));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok((await redis.zcard(`bull:${queue}:prioritized`)) < 100, 'the calls wait in packs');
+    await pool.close({ cancelPending: true });
+    for (const call of packed) assert.ok((await call) instanceof TaskAbortedError, 'cancelled, as by Python\'s cancel_futures');
+    assert.equal(await blocker, 400, 'the running call finished');
+    const other = new RedisPool<RedisTasks>(redisTasks, { connection: server.url, queue });
+    await other.run('add', 0, 0);
+    const blocking = other.run('sleepSync', 400).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    const doomed = Array.from({ length: 100 }, (_, i) => other.run('add', i, 1).catch((e: unknown) => e));
+    await new Promise((r) => setTimeout(r, 100));
+    await other.terminate();
+    for (const call of doomed) assert.ok((await call) instanceof PoolTerminatedError);
+    assert.ok((await blocking) instanceof PoolTerminatedError);
+    assert.equal(await redis.zcard(`bull:${queue}:prioritized`), 0, 'the waiting packs are gone');
+  });
+
   test('two producers on one queue each get their own results', async () => {
     const { pool, queue } = await setup();
     const other = new RedisPool<RedisTasks>(redisTasks, { connection: server.url, queue });
@@ -197,7 +245,7 @@ describe('RedisPool on a real Redis', { skip: skipRedis }, () => {
     await new Promise((r) => setTimeout(r, 200));
     const afterRun = await keysOf();
     assert.ok(afterRun.length <= before.length + 2, `keys piled up: ${afterRun.filter((k) => !before.includes(k)).slice(0, 10).join(', ')}`);
-    assert.equal(afterRun.filter((k) => /:\w+\.\d+$/.test(k)).length, 0, 'no job hash is left');
+    assert.equal(afterRun.filter((k) => /:\w+\.\d+(\.pack)?$/.test(k)).length, 0, 'no job hash is left');
     assert.equal(afterRun.filter((k) => k.includes(':weft:results:')).length, 0, 'no result list is left');
     await pool.close();
     await rejectsWith(pool.run('add', 1, 1), PoolClosedError, 'ERR_WEFT_POOL_CLOSED');

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { RedisPool } from '../../src/redis/index.js';
 import { collect, startCli } from '../cli/helpers.js';
+import { eventually } from '../helpers.js';
 import { exited, freshQueue, redisTasks, startWorkerProcess, type RedisTasks } from './helpers.js';
 import { RedisServer, freePort, skipRedis } from './server.js';
 
@@ -71,6 +72,29 @@ describe('weft worker processes', { skip: skipRedis }, () => {
       assert.equal(new Set(settled).size, 24, 'each call settled once');
       assert.ok(pids.includes(b.child.pid!), 'the survivor ran tasks');
       assert.ok(pids.filter((p) => p === b.child.pid).length >= 12, 'the survivor took over the lost worker\'s tasks');
+    } finally {
+      a.child.kill('SIGKILL');
+      b.child.kill('SIGTERM');
+      await exited(b.child);
+      await pool.close();
+    }
+  });
+
+  test('two workers, one SIGKILLed amid packs of tiny calls: every call completes with its own result', async () => {
+    const queue = freshQueue('fault-packs');
+    const args = ['--redis', server.url, '--queue', queue, '--size', '1', '--lock-duration', '1000'];
+    const a = await startWorkerProcess([modulePath, ...args]);
+    const b = await startWorkerProcess([modulePath, ...args]);
+    const pool = new RedisPool<RedisTasks>(redisTasks, { connection: server.url, queue });
+    try {
+      await pool.run('add', 0, 0); // the pool hears the task is cheap: the burst goes in packs
+      let settled = 0;
+      const calls = Array.from({ length: 20_000 }, (_, i) => pool.run('add', i, 1).finally(() => settled++));
+      await eventually(() => settled >= 2000, 'the first packs came back');
+      a.child.kill('SIGKILL');
+      assert.ok(settled < 20_000, 'the worker was killed mid-run');
+      assert.deepEqual(await Promise.all(calls), Array.from({ length: 20_000 }, (_, i) => i + 1));
+      assert.equal(pool.size, 0);
     } finally {
       a.child.kill('SIGKILL');
       b.child.kill('SIGTERM');
