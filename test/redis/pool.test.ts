@@ -159,6 +159,15 @@ describe('RedisPool on a real Redis', { skip: skipRedis }, () => {
     assert.ok(runTime.min >= 300_000 && runTime.max < 2 * runTime.min, `run times ${runTime.min}–${runTime.max} µs: each chunk's own 300 ms, without its wait`);
   });
 
+  test("a call's run time is the time it ran on the worker, not also the time it waited for a local worker", async () => {
+    // As for chunks: the producer sizes packs by it, and a wait counted in would make a cheap task look costly.
+    const { pool } = await setup({ size: 1, concurrency: 3 });
+    assert.deepEqual(await Promise.all([300, 300, 300].map((ms) => pool.run('sleepSync', ms))), [300, 300, 300]);
+    const { runTime } = pool.stats();
+    assert.equal(runTime.count, 3);
+    assert.ok(runTime.min >= 300_000 && runTime.max < 2 * runTime.min, `run times ${runTime.min}–${runTime.max} µs: each call's own 300 ms, without its wait`);
+  });
+
   test('cheap run() calls made together travel several to a job, each with its own result or error; costly ones go one per job', async () => {
     const { pool, queue } = await setup();
     const redis = new Redis(server.url);
