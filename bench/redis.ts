@@ -6,7 +6,9 @@
 // named benches (rtt, tiny, map, local, scaling), `--impls weft,raw-bullmq` only the named
 // implementations, for quick comparisons. Never part of `npm test`.
 //
-// Benches: rtt (one call at a time, p50/p90), tiny-5k (5,000 tiny calls at once, 2 worker
+// Benches: rtt (one call at a time to one worker process, p50/p90; rtt-2w: the same with the
+// two worker processes of the next benches, where an idle second worker costs every
+// implementation a few tenths of a ms), tiny-5k (5,000 tiny calls at once, 2 worker
 // processes), map-100k (weft's map of 100,000 items; raw BullMQ one job per item, over 10,000),
 // fib-scaling (16 x fib(32): 2 worker processes against 1). Impls: weft (workers as shipped, tasks in
 // a local ThreadPool), weft-async (`--model async`: tasks on the worker's main thread, as raw
@@ -146,12 +148,12 @@ async function local(kind: 'ThreadPool' | 'ProcessPool'): Promise<Adapter> {
 
 let queues = 0;
 
-async function benchRtt(impl: string, adapter: Adapter, record: (m: Measurement) => void): Promise<void> {
+async function benchRtt(impl: string, adapter: Adapter, record: (m: Measurement) => void, bench = 'rtt'): Promise<void> {
   for (let i = 0; i < 200; i++) await adapter.run('echo', i); // warm up
   const samples: number[] = [];
   for (let i = 0; i < (quick ? 100 : 300); i++) samples.push(await timeMs(() => adapter.run('echo', i)));
-  record({ bench: 'rtt', metric: 'p50', impl, value: median(samples), unit: 'ms', better: 'lower' });
-  record({ bench: 'rtt', metric: 'p90', impl, value: percentile(samples, 90), unit: 'ms', better: 'lower' });
+  record({ bench, metric: 'p50', impl, value: median(samples), unit: 'ms', better: 'lower' });
+  if (bench === 'rtt') record({ bench, metric: 'p90', impl, value: percentile(samples, 90), unit: 'ms', better: 'lower' });
 }
 
 async function benchTiny(impl: string, adapter: Adapter, record: (m: Measurement) => void): Promise<void> {
@@ -192,8 +194,13 @@ async function main(): Promise<void> {
   };
   try {
     for (const impl of [weft, weftAsync, raw].filter((i) => measures(i.name))) {
+      if (runs('rtt')) {
+        const one = await impl.create(server.url, `bench-${impl.name}-${++queues}`, 1, 2, CONCURRENCY);
+        await benchRtt(impl.name, one, record);
+        await one.close();
+      }
       const adapter = await impl.create(server.url, `bench-${impl.name}-${++queues}`, 2, 2, CONCURRENCY);
-      if (runs('rtt')) await benchRtt(impl.name, adapter, record);
+      if (runs('rtt')) await benchRtt(impl.name, adapter, record, 'rtt-2w');
       if (runs('tiny')) await benchTiny(impl.name, adapter, record);
       if (runs('map')) await benchMap(impl.name, adapter, impl === raw ? 10_000 : 100_000, record);
       await adapter.close();
