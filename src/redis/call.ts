@@ -109,11 +109,7 @@ export async function addJobs(queue: Queue, redis: Redis, keys: Keys, producer: 
   }
   const job = (calls: Call[]) => {
     const first = calls[0]!;
-    let data = first.data;
-    if (calls.length > 1) {
-      data = { a: '', m: first.data.m, r: producer, c: calls.map((c) => [c.id, c.data.a]) };
-      for (const c of calls) c.pack = `${first.id}.pack`;
-    }
+    const data: JobData = calls.length === 1 ? first.data : { a: '', m: first.data.m, r: producer, c: calls.map((c) => [c.id, c.data.a]) };
     return { name: first.name, data, opts: { jobId: first.job, priority: bullPriority(first.priority), removeOnComplete: true, removeOnFail: FAILED_KEPT } };
   };
   if (jobs.length === 1) {

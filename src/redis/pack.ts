@@ -29,7 +29,8 @@ export class Packer {
 
   /**
    * Splits `calls` into the jobs that carry them, in their order: a run of packable calls of
-   * one task, one after the other, goes in packs; any other call goes alone.
+   * one task, one after the other, goes in packs (each call's `pack` names its job); any other
+   * call goes alone.
    */
   plan(calls: readonly Call[], workers: number): Call[][] {
     const jobs: Call[][] = [];
@@ -38,7 +39,11 @@ export class Packer {
       let end = i + 1;
       if (this.maxCallsPerJob > 1 && packable(first)) while (end < calls.length && calls[end]!.name === first.name && packable(calls[end]!)) end++;
       const size = end - i === 1 ? 1 : this.#size(first.name, end - i, workers);
-      for (; i < end; i += size) jobs.push(calls.slice(i, Math.min(i + size, end)));
+      for (; i < end; i += size) {
+        const pack = calls.slice(i, Math.min(i + size, end));
+        if (pack.length > 1) for (const call of pack) call.pack = `${pack[0]!.id}.pack`;
+        jobs.push(pack);
+      }
     }
     return jobs;
   }

@@ -1,11 +1,10 @@
 /**
  * `RedisPool`: the executor contract (run, submit, map, starmap, stream, stats, close, terminate)
  * over BullMQ on Redis, so tasks run on `weft worker`s on other machines. One job per call (one
- * per chunk for `map`, one per stream; tiny `run()` calls share jobs: `pack.ts`), added in
- * bulk; each result (and a stream's values, a
- * task's progress: `stream.ts`) is pushed by the worker onto this producer's own list and read
- * back with a blocking pop, and a sweep of the jobs' states catches the results that will never
- * come (a job BullMQ failed, a job lost with its Redis).
+ * per chunk for `map`, one per stream; tiny `run()` calls share jobs: `pack.ts`), added in bulk;
+ * each result (and a stream's values, a task's progress: `stream.ts`) is pushed by the worker
+ * onto this producer's own list and read back with a blocking pop, and a sweep of the jobs'
+ * states catches the results that will never come (a job BullMQ failed, a job lost with its Redis).
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
