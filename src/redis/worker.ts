@@ -198,9 +198,7 @@ export class RedisWorker {
         let ran = 0;
         let record: ResultRecord;
         try {
-          const future = local.submit(name as never, decodeArgs(a) as never, { onMicros: (micros) => (ran = micros) } as CallHooks);
-          this.#running.set(id, { abort: () => future.cancel() });
-          record = [id, RESULT_OK, await future.promise, 0];
+          record = [id, RESULT_OK, await this.#call(local, name, decodeArgs(a), data, id, { onMicros: (micros) => (ran = micros) }), 0];
         } catch (error) {
           record = [id, ...failure(error, data), 0];
         } finally {
