@@ -11,7 +11,7 @@ type TaskFn = (...args: unknown[]) => unknown;
  * them when some await, or a {@link ChunkError} at the first item that threw.
  */
 export function callChunk(fn: TaskFn, mode: number, args: unknown[], transfer: ArrayBuffer[]): unknown {
-  const results = new Array<unknown>(args.length);
+  const results: unknown[] = []; // packed, not new Array(n): a holey array is cloned as a sparse one, slowly
   const spread = (mode & FLAG_SPREAD) !== 0;
   let numbers = args.length >= PACK_MIN;
   let pending = false;
@@ -22,10 +22,9 @@ export function callChunk(fn: TaskFn, mode: number, args: unknown[], transfer: A
         numbers = false;
         if (isThenable(r)) pending = true;
       }
-      results[i] = r;
+      results.push(r);
     } catch (error) {
-      if (!pending) return new ChunkError(results.slice(0, i), error);
-      results.length = i;
+      if (!pending) return new ChunkError(results, error);
       results.push(Promise.reject(error));
       break;
     }
