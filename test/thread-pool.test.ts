@@ -14,6 +14,26 @@ semanticsSuite('ThreadPool', (module, options) => new ThreadPool(module, options
 finalizerSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
 streamSuite('ThreadPool', (module, options) => new ThreadPool(module, options), { isolated: true });
 
+describe('ThreadPool: lone calls', () => {
+  test('more lone calls and results in flight than their header rings hold all settle with their own values', { timeout: 30_000 }, async () => {
+    // Calls made one per turn travel lone, their headers in a 64-entry ring each way; the main
+    // thread then blocks while the worker finishes them one by one, so results pile up too.
+    const pool = new ThreadPool<Tasks>(tasksUrl, { size: 1, concurrentTasksPerWorker: 500 });
+    try {
+      await pool.run('soon', 0);
+      const calls: Promise<number>[] = [];
+      for (let i = 0; i < 300; i++) {
+        calls.push(pool.run('soon', i));
+        await new Promise((r) => setImmediate(r));
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      assert.deepEqual(await Promise.all(calls), Array.from({ length: 300 }, (_, i) => i));
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe('ThreadPool: crashes stay inside their worker', () => {
   test('running out of resourceLimits memory is a ResourceLimitError; the pool recovers', async () => {
     const pool = new ThreadPool<Tasks>(tasksUrl, { size: 1, resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 } });

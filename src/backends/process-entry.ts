@@ -11,10 +11,13 @@
 import { WorkerRuntime } from '../worker/runtime.js';
 import { encodeThrow } from '../worker/error-codec.js';
 import { CANCEL_SLOTS, appendStarted, takeStarted, type FinalMessage, type WorkerInit } from '../worker/protocol.js';
+import { decodeLoneTask, encodeLoneResult, isLoneResult, isLoneWire, isNameMessage } from './lone.js';
 import { fromWire, portableResults, toWire } from './process-wire.js';
 import { loadArgsReviver } from './revive.js';
 
 const started = new Int32Array(new SharedArrayBuffer(4));
+/** Task names by the index lone calls give (see lone.ts). */
+const names: string[] = [];
 
 function send(message: unknown): void {
   if (process.connected) process.send!(message);
@@ -36,6 +39,7 @@ process.once('message', (message) => {
     {
       post: (batch) => {
         if (!process.connected) return;
+        if (isLoneResult(batch)) return void process.send!(encodeLoneResult(batch, Atomics.load(started, 0)));
         const out = portableResults(batch);
         try {
           process.send!(toWire(appendStarted(out, Atomics.load(started, 0))));
@@ -44,7 +48,12 @@ process.once('message', (message) => {
         }
       },
       postFinalized: (message) => send(message),
-      onMessage: (handler) => process.on('message', (message) => handler(fromWire(message))),
+      onMessage: (handler) =>
+        process.on('message', (message) => {
+          if (isLoneWire(message)) handler(decodeLoneTask(message, names));
+          else if (isNameMessage(message)) names.push(message.loneName);
+          else handler(fromWire(message));
+        }),
     },
     loadArgsReviver,
   );

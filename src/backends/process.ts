@@ -14,6 +14,7 @@ import type { ModuleLocation, TaskArgs, TaskName, TaskResult, UntypedModule } fr
 import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
 import { TASK_STRIDE, isFinal, isFinalized, takeStarted, type WorkerInit } from '../worker/protocol.js';
 import { checkChildOptions, forkOptions, isOutOfMemory, type ChildOptions } from './child-options.js';
+import { NameTable, decodeLoneResult, encodeLoneTask, isLoneCall, isLoneWire } from './lone.js';
 import { fromWire, portableTasks, toWire } from './process-wire.js';
 import { loadReviver } from './revive.js';
 
@@ -73,8 +74,9 @@ export class ProcessBackend implements Backend {
       process.stderr.write(chunk);
       tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL);
     });
+    const names = new NameTable();
     child.on('message', (wire: unknown) => {
-      const message = fromWire(wire);
+      const message = isLoneWire(wire) ? decodeLoneResult(wire) : fromWire(wire);
       if (Array.isArray(message)) {
         ready = true;
         reported = takeStarted(message);
@@ -132,7 +134,7 @@ export class ProcessBackend implements Backend {
       pid: child.pid,
       child,
       send: (batch) => {
-        child.send(toWire(portableTasks(batch)));
+        child.send(isLoneCall(batch) ? encodeLoneTask(batch, names.index(batch[2] as string, (m) => child.send(m))) : toWire(portableTasks(batch)));
         sent += batch.length / TASK_STRIDE;
       },
       cancel: (id) => void child.send({ cancel: id }),

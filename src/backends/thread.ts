@@ -12,6 +12,7 @@ import type { ModuleLocation, TaskArgs, TaskName, TaskResult, Transferable, Unty
 import { INIT_KEY, isFinalized, type WorkerInit } from '../worker/protocol.js';
 import { workerEntry, type WorkerEntryOptions } from './entry.js';
 import { inheritedFlags } from './flags.js';
+import { LONE_BYTES, LONE_KEY, NameTable, loneResult, sendCall, threadRings } from './lone.js';
 import { loadReviver } from './revive.js';
 
 type Serializable = Parameters<typeof setEnvironmentData>[1];
@@ -59,6 +60,10 @@ export class ThreadBackend implements Backend {
     const o = this.#options;
     // The runtime's settings travel as environment data, so `workerData` stays the user's own.
     setEnvironmentData(INIT_KEY, init as unknown as Serializable);
+    const lone = new SharedArrayBuffer(LONE_BYTES);
+    setEnvironmentData(LONE_KEY, lone);
+    const { calls, results } = threadRings(lone);
+    const names = new NameTable();
     const options: WorkerOptions = {
       workerData: o.workerData,
       resourceLimits: o.resourceLimits,
@@ -71,7 +76,8 @@ export class ThreadBackend implements Backend {
     };
     const worker = startWorker(this.#entry, init.tsx, options, o.execArgv === undefined);
     let error: unknown;
-    const onResults = (message: unknown[]): void => events.results(message);
+    const batchOf = (message: unknown): unknown[] => (typeof message === 'object' && message !== null ? (message as unknown[]) : loneResult(message, results));
+    const onResults = (message: unknown): void => events.results(batchOf(message));
     worker.on('message', onResults);
     worker.on('error', (e) => (error ??= e));
     worker.on('exit', (code) => {
@@ -80,7 +86,9 @@ export class ThreadBackend implements Backend {
     });
     return {
       threadId: worker.threadId,
-      send: (batch, transfer) => worker.postMessage(batch, transfer as Transferable[] | undefined),
+      send: (batch, transfer) => {
+        if (transfer !== undefined || !sendCall(batch, names, calls, (m) => worker.postMessage(m))) worker.postMessage(batch, transfer as Transferable[] | undefined);
+      },
       cancel: (id) => worker.postMessage({ cancel: id }),
       control: (message) => worker.postMessage(message),
       ref: () => worker.ref(),
@@ -90,7 +98,7 @@ export class ThreadBackend implements Backend {
         // Only from now on may a message be something other than a result batch: the hot path never checks.
         worker.off('message', onResults).on('message', (message: unknown) => {
           if (isFinalized(message)) events.finalized?.(message.error);
-          else events.results(message as unknown[]);
+          else events.results(batchOf(message));
         });
         worker.postMessage({ finalize: true });
       },

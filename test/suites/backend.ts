@@ -53,6 +53,18 @@ export function backendSuite(label: string, make: MakePool, caps: Capabilities):
       assert.deepStrictEqual(await pool.run('echo', plain), plain);
     });
 
+    test('a primitive sent alone, as the argument of a call of its own, comes back exactly', async () => {
+      // A lone call of one primitive skips the batch array on the way (backends/lone.ts): every kind of primitive must survive that road.
+      const values: unknown[] = [
+        0, -0, 1.5, -2e300, 5e-324, Number.MAX_VALUE, Number.NaN, Infinity, -Infinity, 2n ** 70n, -5n, true, false, null, undefined,
+        '', 'L1,2,n3', '[1,2]', '{"a":1}', 'a,b,c', 'é\u2028\ud800', 'n', 's', 'x'.repeat(10_000),
+      ];
+      for (const value of values) {
+        assert.ok(Object.is(await pool.run('echo', value), value), `echo(${String(value).slice(0, 20)})`);
+        assert.ok(Object.is(await pool.run('giveBack', value), value), `giveBack(${String(value).slice(0, 20)})`);
+      }
+    });
+
     test('a result returned through move() arrives whole', async () => {
       const buf = await pool.run('makeBuffer', 1024);
       assert.equal(buf.byteLength, 1024);
