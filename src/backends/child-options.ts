@@ -109,8 +109,9 @@ export function forkOptions(o: ChildOptions, entry: URL, module: string, tsx: st
     env,
     cwd: o.cwd,
     serialization: 'advanced',
-    // stderr passes through the parent, which keeps its tail to tell "out of memory" from other aborts.
-    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    // stderr passes through the parent, which keeps its tail to tell "out of memory" from other
+    // aborts; fd 3 is Node's IPC channel (the child's lifetime), fd 4 weft's (see process-channel.ts).
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc', 'pipe'],
   };
 }
 

@@ -141,6 +141,11 @@ export function isLoneWire(message: unknown): message is string {
   return typeof message === 'string' && message.charCodeAt(0) === 76; // 'L'
 }
 
+/** A lone value a child's channel carries exactly as UTF-8 text: anything but a string holding a lone surrogate, which UTF-8 cannot. */
+export function fitsText(value: unknown): boolean {
+  return typeof value !== 'string' || (value as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
 /** Process: a lone call as one string, `L<id>,<name index>,<value>`. */
 export function encodeLoneTask(batch: readonly unknown[], nameIndex: number): string {
   return `${LONE}${batch[0] as number},${nameIndex},${encodeValue(batch[3])}`;

@@ -4,6 +4,7 @@
  * child (`Process`).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import type { Backend, WorkerEvents, WorkerHandle } from '../executor/backend.js';
@@ -14,7 +15,8 @@ import type { ModuleLocation, TaskArgs, TaskName, TaskResult, UntypedModule } fr
 import { decodeThrow, type EncodedThrow } from '../worker/error-codec.js';
 import { TASK_STRIDE, isFinal, isFinalized, takeStarted, type WorkerInit } from '../worker/protocol.js';
 import { checkChildOptions, forkOptions, isOutOfMemory, type ChildOptions } from './child-options.js';
-import { NameTable, decodeLoneResult, encodeLoneTask, isLoneCall, isLoneWire } from './lone.js';
+import { NameTable, decodeLoneResult, encodeLoneTask, fitsText, isLoneCall, isLoneWire } from './lone.js';
+import { CHANNEL_FD, FrameChannel } from './process-channel.js';
 import { fromWire, portableTasks, toWire } from './process-wire.js';
 import { loadReviver } from './revive.js';
 
@@ -74,8 +76,10 @@ export class ProcessBackend implements Backend {
       process.stderr.write(chunk);
       tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL);
     });
+    const socket = child.stdio[CHANNEL_FD] as Socket;
+    const channel = new FrameChannel(socket);
     const names = new NameTable();
-    child.on('message', (wire: unknown) => {
+    channel.onMessage((wire: unknown) => {
       const message = isLoneWire(wire) ? decodeLoneResult(wire) : fromWire(wire);
       if (Array.isArray(message)) {
         ready = true;
@@ -89,36 +93,41 @@ export class ProcessBackend implements Backend {
       } else if (isFinalized(message)) events.finalized?.(message.error);
     });
     child.on('error', (e) => (error ??= e));
-    // Report the exit once the IPC channel has delivered every message and stderr has ended
-    // (or shortly after: a grandchild such as esbuild's service may hold stderr open).
-    let stderrEnded = false;
+    // Report the exit once the channel has delivered every message and stderr has ended (or
+    // shortly after: a grandchild such as esbuild's service may hold either open).
+    let open = 2;
     let reportedExit = false;
     const report = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (reportedExit) return;
       reportedExit = true;
       this.children.delete(child);
       if (killTimer) clearTimeout(killTimer);
+      socket.destroy();
       // A child that never said it was ready began nothing (its runtime starts tasks only then).
       Atomics.store(started, 0, final >= 0 ? final : ready ? Math.min(sent, reported + 1) : 0);
       if (finalError && error === undefined) error = decodeThrow(finalError, 'worker');
       const outOfMemory = signal !== 'SIGKILL' && isOutOfMemory(tail);
       events.exit({ code, signal, error, outOfMemory });
     };
-    stderr.once('end', () => (stderrEnded = true));
+    let ended = (): void => void open--;
+    stderr.once('end', () => ended());
+    let socketEnded = false;
+    const socketEnd = (): void => {
+      if (!socketEnded) (socketEnded = true), ended();
+    };
+    socket.once('end', socketEnd).once('close', socketEnd);
     child.once('exit', (code, signal) => {
       const settle = (): void => {
-        if (stderrEnded) report(code, signal);
-        else {
-          stderr.once('end', () => report(code, signal));
-          setTimeout(() => report(code, signal), 50);
-        }
+        if (open === 0) return report(code, signal);
+        ended = () => void (--open === 0 && report(code, signal));
+        setTimeout(() => report(code, signal), 50);
       };
       if (child.connected) child.once('disconnect', settle);
       else settle();
     });
     // The init message: everything but the shared buffers (shared memory stays in this process).
     const { started: _started, cancels: _cancels, ...rest } = init;
-    child.send(rest);
+    channel.send(rest);
     const kill = (): void => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -128,22 +137,24 @@ export class ProcessBackend implements Backend {
     const ref = (): void => {
       child.ref();
       child.channel?.ref();
+      socket.ref();
       (stderr as Readable & { ref?: () => void }).ref?.();
     };
     return {
       pid: child.pid,
       child,
       send: (batch) => {
-        child.send(isLoneCall(batch) ? encodeLoneTask(batch, names.index(batch[2] as string, (m) => child.send(m))) : toWire(portableTasks(batch)));
+        channel.send(isLoneCall(batch) && fitsText(batch[3]) ? encodeLoneTask(batch, names.index(batch[2] as string, (m) => channel.send(m))) : toWire(portableTasks(batch)));
         sent += batch.length / TASK_STRIDE;
       },
-      cancel: (id) => void child.send({ cancel: id }),
-      control: (message) => void (child.connected && child.send(message)),
-      finalize: () => void (child.connected && child.send({ finalize: true })),
+      cancel: (id) => channel.send({ cancel: id }),
+      control: (message) => channel.send(message),
+      finalize: () => channel.send({ finalize: true }),
       ref,
       unref: () => {
         child.unref();
         child.channel?.unref();
+        socket.unref();
         (stderr as Readable & { unref?: () => void }).unref?.();
       },
       stop: () => {
