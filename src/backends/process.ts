@@ -109,18 +109,15 @@ export class ProcessBackend implements Backend {
       const outOfMemory = signal !== 'SIGKILL' && isOutOfMemory(tail);
       events.exit({ code, signal, error, outOfMemory });
     };
-    let ended = (): void => void open--;
-    stderr.once('end', () => ended());
-    let socketEnded = false;
-    const socketEnd = (): void => {
-      if (!socketEnded) (socketEnded = true), ended();
-    };
-    socket.once('end', socketEnd).once('close', socketEnd);
+    let exited: (() => void) | undefined;
+    const closed = (): void => void (--open === 0 && exited?.());
+    stderr.once('end', closed);
+    socket.once('close', closed); // after the last message (or an error)
     child.once('exit', (code, signal) => {
       const settle = (): void => {
-        if (open === 0) return report(code, signal);
-        ended = () => void (--open === 0 && report(code, signal));
-        setTimeout(() => report(code, signal), 50);
+        exited = () => report(code, signal);
+        if (open === 0) exited();
+        else setTimeout(exited, 50);
       };
       if (child.connected) child.once('disconnect', settle);
       else settle();
