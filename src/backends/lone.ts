@@ -115,9 +115,11 @@ export function threadRings(buffer: SharedArrayBuffer): { calls: HeaderRing; res
   return { calls: new HeaderRing(buffer, 0), results: new HeaderRing(buffer, RING_BYTES) };
 }
 
-/** Thread, parent side: posts a batch, lone when it can (`names` and `calls` are this worker's). */
+/** Thread, parent side: posts the batch as a lone call when it can be one (`names` and `calls` are this worker's); false when the caller must post the batch itself. */
 export function sendCall(batch: unknown[], names: NameTable, calls: HeaderRing, post: (message: unknown) => void): boolean {
-  return isLoneCall(batch) && calls.put(batch[0] as number, names.index(batch[2] as string, post), 0) && (post(batch[3]), true);
+  if (!isLoneCall(batch) || !calls.put(batch[0] as number, names.index(batch[2] as string, post), 0)) return false;
+  post(batch[3]);
+  return true;
 }
 
 /** Thread, worker side: the batch a lone call stands for. */
