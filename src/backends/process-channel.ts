@@ -20,6 +20,8 @@ export const CHANNEL_FD = 4;
 const TEXT = 0;
 const CLONE = 1;
 const HEADER = 5;
+/** Where a structured clone's frame header goes, written over once the body's length is known (the serializer copies it). */
+const BLANK_HEADER = Buffer.alloc(HEADER);
 
 const VIEW = 0;
 const OTHER_HOST = 1;
@@ -81,7 +83,7 @@ export class FrameChannel {
       return;
     }
     const serializer = new ChannelSerializer();
-    serializer.writeRawBytes(Buffer.alloc(HEADER));
+    serializer.writeRawBytes(BLANK_HEADER);
     serializer.writeHeader();
     serializer.writeValue(message);
     const frame = serializer.releaseBuffer();
